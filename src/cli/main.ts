@@ -1,0 +1,165 @@
+/**
+ * The `slipway` command line: parsing and wiring only. Each command lives in its own file under
+ * commands/ and is imported when run, so `slipway --version` starts fast.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { formatDiagnostics, type Io, json, colorEnabled, paint } from './output.ts';
+import { EngineError, EXIT, UsageError, ValidationError } from './errors.ts';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+const outputOption = () => new Option('--output <format>', 'output format').choices(['text', 'json']).default('text');
+
+function ioFor(format: string): Io {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    color: colorEnabled(process.stderr),
+    format: format === 'json' ? 'json' : 'text',
+  };
+}
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function buildProgram(run: (fn: () => Promise<number> | number, format: string) => Promise<void>): Command {
+  const program = new Command('slipway')
+    .description('Describe an application once; render, verify and deploy its whole deployment architecture.')
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText('after', `\nExit codes: 0 ok, 1 findings, 2 invalid input or usage, 3 engine or deploy failure.\nDocs: docs/cli.md, docs/spec.md, docs/errors.md`);
+
+  program
+    .command('validate')
+    .description('check a spec: shape, names, references and every environment, all problems at once')
+    .argument('<spec>', 'path to slipway.yaml')
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway validate slipway.yaml', 'slipway validate examples/vibeyard/slipway.yaml --output json'))
+    .action((spec: string, o: { output: string }) =>
+      run(async () => (await import('./commands/validate.ts')).validateCommand(spec, ioFor(o.output)), o.output),
+    );
+
+  program
+    .command('plan')
+    .description('resolve every environment, render its artifacts and verify them; writes under --out')
+    .argument('<spec>', 'path to slipway.yaml')
+    .option('-e, --env <name>', 'only this environment')
+    .option('-O, --out <dir>', 'output folder', 'deploy')
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway plan slipway.yaml', 'slipway plan slipway.yaml --env prod --out build/deploy'))
+    .action((spec: string, o: { env?: string; out: string; output: string }) =>
+      run(
+        async () =>
+          (await import('./commands/plan.ts')).planCommand(spec, { out: o.out, ...(o.env ? { env: o.env } : {}) }, ioFor(o.output)),
+        o.output,
+      ),
+    );
+
+  program
+    .command('envs')
+    .description('list the environments of a spec with their target')
+    .argument('<spec>', 'path to slipway.yaml')
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway envs slipway.yaml', 'slipway envs slipway.yaml --output json'))
+    .action((spec: string, o: { output: string }) => run(async () => (await import('./commands/envs.ts')).envsCommand(spec, ioFor(o.output)), o.output));
+
+  program
+    .command('explain')
+    .description('show the value of a path in one environment and which layer (file:line) set it')
+    .argument('<spec>', 'path to slipway.yaml')
+    .argument('<path>', 'dotted path, e.g. services.web.replicas')
+    .option('-e, --env <name>', 'environment (required)')
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      examples('slipway explain slipway.yaml --env prod services.web.replicas', 'slipway explain slipway.yaml --env dev dependencies.db.mode --output json'),
+    )
+    .action((spec: string, path: string, o: { env?: string; output: string }) =>
+      run(async () => (await import('./commands/explain.ts')).explainCommand(spec, o.env, path, ioFor(o.output)), o.output),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of slipway.yaml (for editors: # yaml-language-server: $schema=…)')
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway schema > slipway.schema.json'))
+    .action((o: { output: string }) => run(async () => (await import('./commands/schema.ts')).schemaCommand(ioFor(o.output)), o.output));
+
+  program
+    .command('init')
+    .description('detect the app in a folder and write a commented slipway.yaml')
+    .option('-d, --dir <dir>', 'the app folder to inspect', '.')
+    .option('-f, --file <name>', 'spec file to write, inside --dir', 'slipway.yaml')
+    .option('--name <name>', 'app name (default: from package.json / pyproject.toml / folder name)')
+    .option('--force', 'overwrite an existing spec', false)
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway init', 'slipway init --dir ./my-app --name shop'))
+    .action((o: { dir: string; file: string; name?: string; force: boolean; output: string }) =>
+      run(
+        async () =>
+          (await import('./commands/init.ts')).initCommand(
+            { dir: o.dir, file: o.file, force: o.force, ...(o.name ? { name: o.name } : {}) },
+            ioFor(o.output),
+          ),
+        o.output,
+      ),
+    );
+
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const run = async (fn: () => Promise<number> | number, format: string) => {
+    code = await handle(fn, ioFor(format));
+  };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      // Commander has already printed its message (with a suggestion where it has one).
+      return EXIT.invalid;
+    }
+    return handleError(e, ioFor('text'));
+  }
+  return code;
+}
+
+async function handle(fn: () => Promise<number> | number, io: Io): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    return handleError(e, io);
+  }
+}
+
+function handleError(e: unknown, io: Io): number {
+  if (e instanceof ValidationError) {
+    if (io.format === 'json') io.out(json({ valid: false, diagnostics: e.diagnostics }));
+    else io.err(`${formatDiagnostics(e.diagnostics, io)}\n`);
+    return EXIT.invalid;
+  }
+  if (e instanceof UsageError) {
+    if (io.format === 'json') io.out(json({ error: { kind: 'usage', message: e.message, hint: e.hint } }));
+    else io.err(`${paint(io, ['bold', 'red'], 'error')}: ${e.message}${e.hint ? `\n  ${paint(io, 'cyan', '= hint:')} ${e.hint}` : ''}\n`);
+    return EXIT.invalid;
+  }
+  if (e instanceof EngineError) {
+    if (io.format === 'json') io.out(json({ error: { kind: 'engine', message: e.message, detail: e.detail } }));
+    else io.err(`${paint(io, ['bold', 'red'], 'error')}: ${e.message}${e.detail ? `\n${e.detail}` : ''}\n`);
+    return EXIT.engine;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.err(
+    `${paint(io, ['bold', 'red'], 'internal error')}: ${err.message}\nThis is a bug in Slipway. Please report it with the command you ran` +
+      `${process.env.SLIPWAY_DEBUG ? `\n${err.stack}` : ' (set SLIPWAY_DEBUG=1 for details)'}.\n`,
+  );
+  return EXIT.internal;
+}

@@ -1,0 +1,133 @@
+/**
+ * A spec file's text with the means to turn offsets into `file:line:col`. Reading bytes and
+ * deciding whether they are text is done here, once, so the parser only ever sees clean UTF-8.
+ */
+import { LineCounter } from 'yaml';
+import type { Diagnostic, DiagnosticCode, SourcePosition } from './diagnostics.ts';
+
+/** Larger specs are certainly a mistake (a 500-service spec is ~300 KiB). */
+export const MAX_SPEC_BYTES = 8 * 1024 * 1024;
+
+export class SourceText {
+  readonly lineCounter = new LineCounter();
+  readonly #lines: string[];
+
+  readonly file: string;
+  readonly text: string;
+
+  constructor(file: string, text: string) {
+    this.file = file;
+    this.text = text;
+    // The YAML parser fills the line counter while parsing; we fill it up-front instead so
+    // positions also work for text the parser never reached (encoding errors, pre-checks).
+    this.#lines = text.split('\n');
+    let offset = 0;
+    for (const line of this.#lines) {
+      this.lineCounter.addNewLine(offset);
+      offset += line.length + 1;
+    }
+  }
+
+  position(offset: number, endOffset?: number): SourcePosition {
+    const start = this.lineCounter.linePos(Math.max(0, Math.min(offset, this.text.length)));
+    const pos: SourcePosition = { file: this.file, line: start.line, column: start.col };
+    if (endOffset !== undefined && endOffset > offset) {
+      const end = this.lineCounter.linePos(Math.min(endOffset, this.text.length));
+      pos.endLine = end.line;
+      pos.endColumn = end.col;
+    }
+    return pos;
+  }
+
+  /** The text of a 1-based line, without its line terminator. */
+  line(n: number): string {
+    return (this.#lines[n - 1] ?? '').replace(/\r$/, '');
+  }
+
+  /** A diagnostic located at `offset` (with the source line attached for display). */
+  at(
+    code: DiagnosticCode,
+    offset: number,
+    message: string,
+    hint: string | undefined,
+    extra: { endOffset?: number | undefined; path?: string | undefined; severity?: Diagnostic['severity'] } = {},
+  ): Diagnostic {
+    const location = this.position(offset, extra.endOffset);
+    const d: Diagnostic = {
+      code,
+      severity: extra.severity ?? 'error',
+      message,
+      location,
+      sourceLine: this.line(location.line),
+    };
+    if (hint !== undefined) d.hint = hint;
+    if (extra.path !== undefined) d.path = extra.path;
+    return d;
+  }
+}
+
+export type DecodeResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+
+/**
+ * Bytes to text, refusing what is not UTF-8 YAML: UTF-16/32 (by BOM), NUL-bearing binary,
+ * and invalid UTF-8 (located at the first bad byte). A UTF-8 BOM is dropped.
+ */
+export function decodeSpecBytes(file: string, bytes: Uint8Array): DecodeResult {
+  const fail = (code: DiagnosticCode, message: string, hint: string, offset = 0, text = ''): DecodeResult => {
+    const src = new SourceText(file, text);
+    return { ok: false, diagnostic: src.at(code, offset, message, hint) };
+  };
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return fail(
+      'encoding',
+      'the file is UTF-16 encoded; Slipway reads UTF-8 only',
+      `convert it: iconv -f UTF-16 -t UTF-8 ${file} > ${file}.utf8 && mv ${file}.utf8 ${file}`,
+    );
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const before = safePrefix(bytes, nul);
+    return fail(
+      'binary-content',
+      'the file contains NUL bytes: it is binary, not YAML',
+      'point Slipway at your slipway.yaml text file',
+      before.length,
+      before,
+    );
+  }
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { ok: true, text };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = safePrefix(bytes, bad);
+    return fail(
+      'encoding',
+      `invalid UTF-8 at byte ${bad} (0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`,
+      'save the file as UTF-8; a Latin-1 editor setting is the usual cause',
+      before.length,
+      before,
+    );
+  }
+}
+
+function safePrefix(bytes: Uint8Array, end: number): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, end));
+}
+
+/** Index of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] ?? 0;
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) return i;
+    }
+    i += need + 1;
+  }
+  return Math.max(0, b.length - 1);
+}
