@@ -4,10 +4,14 @@ import { type LoadedSpec, loadSpecFile } from '../spec/loader.ts';
 import { ValidationError } from './errors.ts';
 import { formatDiagnostics, type Io } from './output.ts';
 
-export function loadOrThrow(file: string, io: Io): { loaded: LoadedSpec; warnings: ReturnType<typeof loadSpecFile>['diagnostics'] } {
+export function loadOrThrow(
+  file: string,
+  io: Io,
+): { loaded: LoadedSpec; warnings: ReturnType<typeof loadSpecFile>['diagnostics'] } {
   const result = loadSpecFile(file);
   if (!result.loaded || hasErrors(result.diagnostics)) throw new ValidationError(result.diagnostics);
-  if (io.format === 'text' && result.diagnostics.length > 0) io.err(`${formatDiagnostics(result.diagnostics, io)}\n`);
+  if (io.format === 'text' && result.diagnostics.length > 0)
+    io.err(`${formatDiagnostics(result.diagnostics, io)}\n`);
   return { loaded: result.loaded, warnings: result.diagnostics };
 }
 

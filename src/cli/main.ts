@@ -4,12 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { formatDiagnostics, type Io, json, colorEnabled, paint } from './output.ts';
 import { EngineError, EXIT, UsageError, ValidationError } from './errors.ts';
+import { colorEnabled, formatDiagnostics, type Io, json, paint } from './output.ts';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
 
-const outputOption = () => new Option('--output <format>', 'output format').choices(['text', 'json']).default('text');
+const outputOption = () =>
+  new Option('--output <format>', 'output format').choices(['text', 'json']).default('text');
 
 function ioFor(format: string): Io {
   return {
@@ -24,23 +27,37 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
-export function buildProgram(run: (fn: () => Promise<number> | number, format: string) => Promise<void>): Command {
+export function buildProgram(
+  run: (fn: () => Promise<number> | number, format: string) => Promise<void>,
+): Command {
   const program = new Command('slipway')
     .description('Describe an application once; render, verify and deploy its whole deployment architecture.')
     .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
-    .addHelpText('after', `\nExit codes: 0 ok, 1 findings, 2 invalid input or usage, 3 engine or deploy failure.\nDocs: docs/cli.md, docs/spec.md, docs/errors.md`);
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 ok, 1 findings, 2 invalid input or usage, 3 engine or deploy failure.\nDocs: docs/cli.md, docs/spec.md, docs/errors.md`,
+    );
 
   program
     .command('validate')
     .description('check a spec: shape, names, references and every environment, all problems at once')
     .argument('<spec>', 'path to slipway.yaml')
     .addOption(outputOption())
-    .addHelpText('after', examples('slipway validate slipway.yaml', 'slipway validate examples/vibeyard/slipway.yaml --output json'))
+    .addHelpText(
+      'after',
+      examples(
+        'slipway validate slipway.yaml',
+        'slipway validate examples/vibeyard/slipway.yaml --output json',
+      ),
+    )
     .action((spec: string, o: { output: string }) =>
-      run(async () => (await import('./commands/validate.ts')).validateCommand(spec, ioFor(o.output)), o.output),
+      run(
+        async () => (await import('./commands/validate.ts')).validateCommand(spec, ioFor(o.output)),
+        o.output,
+      ),
     );
 
   program
@@ -48,13 +65,20 @@ export function buildProgram(run: (fn: () => Promise<number> | number, format: s
     .description('resolve every environment, render its artifacts and verify them; writes under --out')
     .argument('<spec>', 'path to slipway.yaml')
     .option('-e, --env <name>', 'only this environment')
-    .option('-O, --out <dir>', 'output folder', 'deploy')
+    .option('-o, --out <dir>', 'output folder', 'deploy')
     .addOption(outputOption())
-    .addHelpText('after', examples('slipway plan slipway.yaml', 'slipway plan slipway.yaml --env prod --out build/deploy'))
+    .addHelpText(
+      'after',
+      examples('slipway plan slipway.yaml', 'slipway plan slipway.yaml --env prod --out build/deploy'),
+    )
     .action((spec: string, o: { env?: string; out: string; output: string }) =>
       run(
         async () =>
-          (await import('./commands/plan.ts')).planCommand(spec, { out: o.out, ...(o.env ? { env: o.env } : {}) }, ioFor(o.output)),
+          (await import('./commands/plan.ts')).planCommand(
+            spec,
+            { out: o.out, ...(o.env ? { env: o.env } : {}) },
+            ioFor(o.output),
+          ),
         o.output,
       ),
     );
@@ -65,7 +89,9 @@ export function buildProgram(run: (fn: () => Promise<number> | number, format: s
     .argument('<spec>', 'path to slipway.yaml')
     .addOption(outputOption())
     .addHelpText('after', examples('slipway envs slipway.yaml', 'slipway envs slipway.yaml --output json'))
-    .action((spec: string, o: { output: string }) => run(async () => (await import('./commands/envs.ts')).envsCommand(spec, ioFor(o.output)), o.output));
+    .action((spec: string, o: { output: string }) =>
+      run(async () => (await import('./commands/envs.ts')).envsCommand(spec, ioFor(o.output)), o.output),
+    );
 
   program
     .command('explain')
@@ -76,10 +102,17 @@ export function buildProgram(run: (fn: () => Promise<number> | number, format: s
     .addOption(outputOption())
     .addHelpText(
       'after',
-      examples('slipway explain slipway.yaml --env prod services.web.replicas', 'slipway explain slipway.yaml --env dev dependencies.db.mode --output json'),
+      examples(
+        'slipway explain slipway.yaml --env prod services.web.replicas',
+        'slipway explain slipway.yaml --env dev dependencies.db.mode --output json',
+      ),
     )
     .action((spec: string, path: string, o: { env?: string; output: string }) =>
-      run(async () => (await import('./commands/explain.ts')).explainCommand(spec, o.env, path, ioFor(o.output)), o.output),
+      run(
+        async () =>
+          (await import('./commands/explain.ts')).explainCommand(spec, o.env, path, ioFor(o.output)),
+        o.output,
+      ),
     );
 
   program
@@ -87,7 +120,9 @@ export function buildProgram(run: (fn: () => Promise<number> | number, format: s
     .description('print the JSON Schema of slipway.yaml (for editors: # yaml-language-server: $schema=…)')
     .addOption(outputOption())
     .addHelpText('after', examples('slipway schema > slipway.schema.json'))
-    .action((o: { output: string }) => run(async () => (await import('./commands/schema.ts')).schemaCommand(ioFor(o.output)), o.output));
+    .action((o: { output: string }) =>
+      run(async () => (await import('./commands/schema.ts')).schemaCommand(ioFor(o.output)), o.output),
+    );
 
   program
     .command('init')
@@ -114,6 +149,13 @@ export function buildProgram(run: (fn: () => Promise<number> | number, format: s
 
 /** Run the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: string[]): Promise<number> {
+  // `slipway plan … | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let code: number = EXIT.ok;
   const run = async (fn: () => Promise<number> | number, format: string) => {
     code = await handle(fn, ioFor(format));
@@ -123,7 +165,12 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT.ok;
       // Commander has already printed its message (with a suggestion where it has one).
       return EXIT.invalid;
     }
@@ -148,11 +195,15 @@ function handleError(e: unknown, io: Io): number {
   }
   if (e instanceof UsageError) {
     if (io.format === 'json') io.out(json({ error: { kind: 'usage', message: e.message, hint: e.hint } }));
-    else io.err(`${paint(io, ['bold', 'red'], 'error')}: ${e.message}${e.hint ? `\n  ${paint(io, 'cyan', '= hint:')} ${e.hint}` : ''}\n`);
+    else
+      io.err(
+        `${paint(io, ['bold', 'red'], 'error')}: ${e.message}${e.hint ? `\n  ${paint(io, 'cyan', '= hint:')} ${e.hint}` : ''}\n`,
+      );
     return EXIT.invalid;
   }
   if (e instanceof EngineError) {
-    if (io.format === 'json') io.out(json({ error: { kind: 'engine', message: e.message, detail: e.detail } }));
+    if (io.format === 'json')
+      io.out(json({ error: { kind: 'engine', message: e.message, detail: e.detail } }));
     else io.err(`${paint(io, ['bold', 'red'], 'error')}: ${e.message}${e.detail ? `\n${e.detail}` : ''}\n`);
     return EXIT.engine;
   }

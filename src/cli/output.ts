@@ -25,7 +25,11 @@ export function paint(io: Pick<Io, 'color'>, style: Style, s: string): string {
   return io.color ? styleText(style, s, { validateStream: false }) : s;
 }
 
-const SEVERITY_STYLE: Record<Diagnostic['severity'], Style> = { error: ['bold', 'red'], warning: ['bold', 'yellow'], info: ['bold', 'blue'] };
+const SEVERITY_STYLE: Record<Diagnostic['severity'], Style> = {
+  error: ['bold', 'red'],
+  warning: ['bold', 'yellow'],
+  info: ['bold', 'blue'],
+};
 
 /** rustc-style: the message, `file:line:col`, the source line with a caret run, then the hint. */
 export function formatDiagnostic(d: Diagnostic, io: Pick<Io, 'color'>): string {
@@ -39,7 +43,9 @@ export function formatDiagnostic(d: Diagnostic, io: Pick<Io, 'color'>): string {
       const src = d.sourceLine.replace(/\t/g, ' ');
       const shown = src.length > 160 ? `${src.slice(0, 160)}…` : src;
       const width =
-        loc.endLine === loc.line && loc.endColumn !== undefined ? Math.max(1, loc.endColumn - loc.column) : Math.max(1, tokenLength(src, loc.column - 1));
+        loc.endLine === loc.line && loc.endColumn !== undefined
+          ? Math.max(1, loc.endColumn - loc.column)
+          : Math.max(1, tokenLength(src, loc.column - 1));
       const caretStart = Math.min(loc.column - 1, shown.length);
       lines.push(`${gutter} ${paint(io, 'blue', '|')}`);
       lines.push(`${paint(io, 'blue', `${loc.line} |`)} ${shown}`);
@@ -48,7 +54,8 @@ export function formatDiagnostic(d: Diagnostic, io: Pick<Io, 'color'>): string {
       );
     }
   }
-  if (d.hint) lines.push(`${loc ? ' '.repeat(String(loc.line).length) : ''} ${paint(io, 'cyan', '= hint:')} ${d.hint}`);
+  if (d.hint)
+    lines.push(`${loc ? ' '.repeat(String(loc.line).length) : ''} ${paint(io, 'cyan', '= hint:')} ${d.hint}`);
   return lines.join('\n');
 }
 
@@ -61,7 +68,10 @@ export function formatDiagnostics(ds: readonly Diagnostic[], io: Pick<Io, 'color
   if (ds.length === 0) return '';
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.filter((d) => d.severity === 'warning').length;
-  const summary = [errors ? `${errors} error${errors > 1 ? 's' : ''}` : '', warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '']
+  const summary = [
+    errors ? `${errors} error${errors > 1 ? 's' : ''}` : '',
+    warnings ? `${warnings} warning${warnings > 1 ? 's' : ''}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${ds.map((d) => formatDiagnostic(d, io)).join('\n\n')}\n\n${summary}`;

@@ -27,10 +27,12 @@ export function buildGraph(model: Model): Edge[] {
         if ('service' in part) toTarget(s.name, part.service, 'env');
       }
     }
-    for (const e of s.egress) add({ from: s.name, to: e.host ?? e.cidr ?? '', toKind: 'external', port: e.port, reason: 'egress' });
+    for (const e of s.egress)
+      add({ from: s.name, to: e.host ?? e.cidr ?? '', toKind: 'external', port: e.port, reason: 'egress' });
     if (s.queueScaling) toTarget('keda', s.queueScaling.dependency, 'queue-scaling');
   }
-  for (const r of model.ingress?.routes ?? []) add({ from: 'ingress', to: r.service, toKind: 'service', port: r.port.port, reason: 'route' });
+  for (const r of model.ingress?.routes ?? [])
+    add({ from: 'ingress', to: r.service, toKind: 'service', port: r.port.port, reason: 'route' });
   return [...edges.values()].sort((a, b) =>
     a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to !== b.to ? (a.to < b.to ? -1 : 1) : a.port - b.port,
   );

@@ -21,22 +21,59 @@ export function defaultResourcePreset(kind: ServiceKind, preset: RuntimePreset |
 }
 
 export const PROBE_DEFAULTS: Record<'readiness' | 'liveness' | 'startup', ProbeModel> = {
-  readiness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 },
-  liveness: { initialDelaySeconds: 0, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3, successThreshold: 1 },
+  readiness: {
+    initialDelaySeconds: 0,
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+    successThreshold: 1,
+  },
+  liveness: {
+    initialDelaySeconds: 0,
+    periodSeconds: 20,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
+    successThreshold: 1,
+  },
   // Thirty chances five seconds apart: a slow starter (seed 000 waited 30–60 s) gets 150 s.
-  startup: { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30, successThreshold: 1 },
+  startup: {
+    initialDelaySeconds: 0,
+    periodSeconds: 5,
+    timeoutSeconds: 3,
+    failureThreshold: 30,
+    successThreshold: 1,
+  },
 };
 
-export const RUNTIME_DEFAULTS: Record<RuntimePreset, { runtimeVersion: string; install: string; outputDir: string; build?: string }> = {
+export const RUNTIME_DEFAULTS: Record<
+  RuntimePreset,
+  { runtimeVersion: string; install: string; outputDir: string; build?: string }
+> = {
   node: { runtimeVersion: '24', install: 'npm ci', outputDir: 'dist' },
   nextjs: { runtimeVersion: '24', install: 'npm ci', outputDir: '.next', build: 'npm run build' },
-  python: { runtimeVersion: '3.12', install: 'pip install --no-cache-dir -r requirements.txt', outputDir: '.' },
+  python: {
+    runtimeVersion: '3.12',
+    install: 'pip install --no-cache-dir -r requirements.txt',
+    outputDir: '.',
+  },
   static: { runtimeVersion: '24', install: 'npm ci', outputDir: 'dist', build: 'npm run build' },
 };
 
 export const DEPENDENCY_DEFAULTS = {
-  postgres: { version: '17', port: 5432, storage: '10Gi', resources: 'small', image: (v: string) => `postgres:${v}` },
-  redis: { version: '7.4', port: 6379, storage: '2Gi', resources: 'micro', image: (v: string) => `redis:${v}` },
+  postgres: {
+    version: '17',
+    port: 5432,
+    storage: '10Gi',
+    resources: 'small',
+    image: (v: string) => `postgres:${v}`,
+  },
+  redis: {
+    version: '7.4',
+    port: 6379,
+    storage: '2Gi',
+    resources: 'micro',
+    image: (v: string) => `redis:${v}`,
+  },
 } as const;
 
 /** Sent by the ingress (or the compose proxy) when `securityHeaders: true`. CSP is left to the app: a wrong one breaks it. */
@@ -57,5 +94,7 @@ export function doubleQuantity(q: string | number): string {
   const m = /^(\d+(?:\.\d+)?)(.*)$/.exec(s);
   if (!m) return s;
   const n = Number(m[1]) * 2;
+  // 500m doubled is written 1, as a person would.
+  if (m[2] === 'm' && n % 1000 === 0) return String(n / 1000);
   return `${Number.isInteger(n) ? n : Number(n.toFixed(3))}${m[2]}`;
 }

@@ -4,8 +4,15 @@
  */
 import { type EffectiveSpec, effectiveSpec } from '../spec/overlay.ts';
 import { parseTemplate } from '../spec/references.ts';
-import type { AutoscalingSpec, ProbeTuningSpec, ResourcesSpec, ScalingRulesSpec, ServiceSpec, Spec } from '../spec/schema.ts';
-import { seconds } from '../spec/semantics.ts';
+import type {
+  AutoscalingSpec,
+  ProbeTuningSpec,
+  ResourcesSpec,
+  ScalingRulesSpec,
+  ServiceSpec,
+  Spec,
+} from '../spec/schema.ts';
+import { quantityValue, seconds } from '../spec/semantics.ts';
 import { buildGraph } from './graph.ts';
 import {
   DEFAULT_KUBERNETES_VERSION,
@@ -46,6 +53,13 @@ export function resolveEnvironment(spec: Spec, env: string): Model {
     .filter(([, s]) => s.enabled !== false)
     .map(([name, s]) => resolveService(eff, name, s, environment))
     .sort(byName);
+  // imageFrom: run the image another service builds or pins (validation forbids chains).
+  for (const s of services) {
+    if (!s.imageFrom) continue;
+    const from = services.find((x) => x.name === s.imageFrom);
+    if (!from) throw new Error(`internal: imageFrom ${s.imageFrom} unresolved`);
+    s.image = from.image;
+  }
   const ingress = resolveIngress(eff, services, environment);
   const model: Model = {
     app: stripUndefined({ ...eff.app }),
@@ -69,6 +83,7 @@ export function resolveEnvironment(spec: Spec, env: string): Model {
       level: eff.monitoring.level ?? 'basic',
       dashboards: eff.monitoring.dashboards ?? true,
       scrapeIntervalSeconds: seconds(eff.monitoring.scrapeInterval ?? '30s'),
+      labels: { ...(eff.monitoring.labels ?? {}) },
       alerts: {
         errorRate: eff.monitoring.alerts?.errorRate ?? 0.05,
         latencyP95Seconds: seconds(eff.monitoring.alerts?.latencyP95 ?? '1s'),
@@ -78,7 +93,9 @@ export function resolveEnvironment(spec: Spec, env: string): Model {
       },
     },
     backup: {
-      enabled: eff.backup.enabled ?? dependencies.some((d) => d.type === 'postgres' && d.mode !== 'external' && d.mode !== 'sqlite'),
+      enabled:
+        eff.backup.enabled ??
+        dependencies.some((d) => d.type === 'postgres' && d.mode !== 'external' && d.mode !== 'sqlite'),
       schedule: eff.backup.schedule ?? '0 2 * * *',
       retentionSeconds: seconds(eff.backup.retention ?? '7d'),
       destination: stripUndefined({
@@ -90,13 +107,17 @@ export function resolveEnvironment(spec: Spec, env: string): Model {
         size: eff.backup.destination?.size ?? '20Gi',
       }),
       verify: eff.backup.verify ?? true,
+      continuous: eff.backup.continuous ?? false,
+      walRetentionSeconds: seconds(eff.backup.walRetention ?? '7d'),
     },
     security: {
       networkPolicy: eff.security.networkPolicy ?? 'zero-trust',
       podSecurity: eff.security.podSecurity ?? 'restricted',
     },
     patches: {
-      kubernetes: (eff.patches.kubernetes ?? []).map((p) => stripUndefined({ target: stripUndefined({ ...p.target }), merge: p.merge, jsonPatch: p.jsonPatch })),
+      kubernetes: (eff.patches.kubernetes ?? []).map((p) =>
+        stripUndefined({ target: stripUndefined({ ...p.target }), merge: p.merge, jsonPatch: p.jsonPatch }),
+      ),
       compose: (eff.patches.compose ?? []).map((p) => stripUndefined({ service: p.service, merge: p.merge })),
     },
     graph: [],
@@ -117,7 +138,9 @@ function resolveEnvironmentModel(eff: EffectiveSpec): EnvironmentModel {
     context: e.context,
     kubernetesVersion: e.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
     capabilities: [...new Set(e.capabilities ?? [])].sort(),
-    profile: e.profile ?? (eff.env === 'dev' || eff.env === 'development' || eff.env === 'local' ? 'development' : 'production'),
+    profile:
+      e.profile ??
+      (eff.env === 'dev' || eff.env === 'development' || eff.env === 'local' ? 'development' : 'production'),
     hosts: eff.ingress.hosts ?? (target === 'compose' ? ['localhost'] : []),
     deployOn: e.deployOn ? stripUndefined({ ...e.deployOn }) : undefined,
     approval: e.approval ?? false,
@@ -125,7 +148,8 @@ function resolveEnvironmentModel(eff: EffectiveSpec): EnvironmentModel {
       type: secretSourceType,
       file: secretSourceType === 'env-file' ? (e.secrets?.file ?? '.env') : undefined,
       store: e.secrets?.store,
-      storeKind: secretSourceType === 'external-secrets' ? (e.secrets?.storeKind ?? 'ClusterSecretStore') : undefined,
+      storeKind:
+        secretSourceType === 'external-secrets' ? (e.secrets?.storeKind ?? 'ClusterSecretStore') : undefined,
       name: e.secrets?.name ?? `${app}-secrets`,
       refreshIntervalSeconds: seconds(e.secrets?.refreshInterval ?? '1h'),
     }),
@@ -147,8 +171,11 @@ export function resolveResources(r: ResourcesSpec | undefined, fallbackPreset: s
   }
   const base = RESOURCE_PRESETS[fallbackPreset] ?? RESOURCE_PRESETS.small;
   if (!base) throw new Error('internal: no small preset');
-  const cpu = r.cpu !== undefined ? String(r.cpu) : base.requests.cpu;
-  const memory = r.memory ?? base.requests.memory;
+  // A limit written without its request caps the preset's request, so requests never exceed limits.
+  const capped = (preset: string, limit: string | number | undefined) =>
+    limit !== undefined && quantityValue(limit) < quantityValue(preset) ? String(limit) : preset;
+  const cpu = r.cpu !== undefined ? String(r.cpu) : capped(base.requests.cpu, r.limits?.cpu);
+  const memory = r.memory ?? capped(base.requests.memory, r.limits?.memory);
   return {
     requests: { cpu, memory },
     limits: {
@@ -170,13 +197,21 @@ function probe(kind: 'readiness' | 'liveness' | 'startup', t: ProbeTuningSpec | 
   };
 }
 
-function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: EnvironmentModel): ServiceModel {
+function resolveService(
+  eff: EffectiveSpec,
+  name: string,
+  s: ServiceSpec,
+  envm: EnvironmentModel,
+): ServiceModel {
   const kind = s.kind ?? 'web';
   const ports: PortModel[] = Object.entries(s.ports ?? {}).map(([pn, p]) =>
-    typeof p === 'number' ? { name: pn, port: p, protocol: 'TCP' } : { name: pn, port: p.port, protocol: p.protocol ?? 'TCP' },
+    typeof p === 'number'
+      ? { name: pn, port: p, protocol: 'TCP' }
+      : { name: pn, port: p.port, protocol: p.protocol ?? 'TCP' },
   );
   const portFor = (ref: string | number | undefined): PortModel => {
-    if (typeof ref === 'number') return ports.find((p) => p.port === ref) ?? { name: `p${ref}`, port: ref, protocol: 'TCP' };
+    if (typeof ref === 'number')
+      return ports.find((p) => p.port === ref) ?? { name: `p${ref}`, port: ref, protocol: 'TCP' };
     const found = ref === undefined ? ports[0] : ports.find((p) => p.name === ref);
     if (!found) throw new Error(`internal: unresolved port ${String(ref)} of ${name}`);
     return found;
@@ -195,13 +230,20 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
             ? ({ type: 'tcp', port: portFor(undefined) } as const)
             : undefined;
     if (check) {
-      health = { check, readiness: probe('readiness', h?.readiness), liveness: probe('liveness', h?.liveness), startup: probe('startup', h?.startup) };
+      health = {
+        check,
+        readiness: probe('readiness', h?.readiness),
+        liveness: probe('liveness', h?.liveness),
+        startup: probe('startup', h?.startup),
+      };
     }
   }
 
   const preset = s.build?.preset;
   const registry = envm.images.registry;
-  const repo = registry ? `${registry.replace(/\/$/, '')}/${eff.app.name}-${name}` : `${eff.app.name}-${name}`;
+  const repo = registry
+    ? `${registry.replace(/\/$/, '')}/${eff.app.name}-${name}`
+    : `${eff.app.name}-${name}`;
   const tag = envm.images.tag ?? eff.app.version ?? '0.0.0-dev';
   const rt = preset ? RUNTIME_DEFAULTS[preset] : undefined;
 
@@ -213,6 +255,7 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
     kind,
     description: s.description,
     image: s.image ?? `${repo}:${tag}`,
+    imageFrom: s.imageFrom,
     build: s.build
       ? stripUndefined({
           preset,
@@ -234,14 +277,14 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
     ports,
     health,
     env: Object.entries(s.env ?? {})
-      .map(([k, v]) => resolveEnvVar(k, v))
+      .flatMap(([k, v]) => (v === null ? [] : [resolveEnvVar(k, v)]))
       .sort(byName),
-    files: (s.files ?? []).map((f) => ({ source: f.source, target: f.target, key: configKey(f.source) })),
+    files: configFiles(s.files ?? []),
     volumes: Object.entries(s.volumes ?? {})
       .map(([vn, v]) =>
         stripUndefined({
           name: vn,
-          path: v.path,
+          path: v.path ?? '',
           size: v.size ?? '10Gi',
           storageClass: v.storageClass,
           accessMode: v.accessMode ?? 'ReadWriteOnce',
@@ -253,7 +296,15 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
     resources: resolveResources(s.resources, defaultResourcePreset(kind, preset)),
     replicas: kind === 'job' || kind === 'cron' ? 1 : (autoscaling?.min ?? s.replicas ?? 1),
     autoscaling,
-    vpa: s.autoscaling?.vpa ?? (envm.capabilities.includes('vpa') ? 'recommend' : 'off'),
+    vpa: stripUndefined({
+      mode: s.vpa?.mode ?? (envm.capabilities.includes('vpa') ? 'recommend' : 'off'),
+      min: s.vpa?.min
+        ? stripUndefined({ cpu: optString(s.vpa.min.cpu), memory: s.vpa.min.memory })
+        : undefined,
+      max: s.vpa?.max
+        ? stripUndefined({ cpu: optString(s.vpa.max.cpu), memory: s.vpa.max.memory })
+        : undefined,
+    }),
     queueScaling:
       q && q.enabled !== false && q.dependency
         ? {
@@ -279,7 +330,12 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
     uses: [...new Set(s.uses ?? [])].sort(),
     egress: (s.egress ?? []).map((e) => stripUndefined({ ...e })),
     hook: s.hook
-      ? { phase: s.hook.phase, order: s.hook.order ?? 0, deadlineSeconds: seconds(s.hook.deadline ?? '10m'), retries: s.hook.retries ?? 0 }
+      ? {
+          phase: s.hook.phase,
+          order: s.hook.order ?? 0,
+          deadlineSeconds: seconds(s.hook.deadline ?? '10m'),
+          retries: s.hook.retries ?? 0,
+        }
       : undefined,
     schedule: s.schedule,
     timezone: s.timezone,
@@ -297,15 +353,21 @@ function resolveService(eff: EffectiveSpec, name: string, s: ServiceSpec, envm: 
   return model;
 }
 
-function resolveAutoscaling(a: AutoscalingSpec | undefined, replicas: number | undefined): AutoscalingModel | undefined {
+function resolveAutoscaling(
+  a: AutoscalingSpec | undefined,
+  replicas: number | undefined,
+): AutoscalingModel | undefined {
   if (!a || a.enabled === false || a.max === undefined) return undefined;
   const cpu = a.cpu ?? (a.memory === undefined ? 70 : undefined);
   return stripUndefined({
-    min: a.min ?? Math.min(replicas ?? 2, a.max),
+    min: a.min ?? Math.max(1, Math.min(replicas ?? 2, a.max)),
     max: a.max,
     cpu,
     memory: a.memory,
-    behavior: stripUndefined({ scaleUp: rules(a.behavior?.scaleUp), scaleDown: rules(a.behavior?.scaleDown) }),
+    behavior: stripUndefined({
+      scaleUp: rules(a.behavior?.scaleUp),
+      scaleDown: rules(a.behavior?.scaleDown),
+    }),
   });
 }
 
@@ -313,7 +375,11 @@ function rules(r: ScalingRulesSpec | undefined): ScalingRulesModel | undefined {
   if (!r) return undefined;
   return stripUndefined({
     stabilizationSeconds: r.stabilization !== undefined ? seconds(r.stabilization) : undefined,
-    policies: (r.policies ?? []).map((p) => ({ type: p.type, value: p.value, periodSeconds: seconds(p.period) })),
+    policies: (r.policies ?? []).map((p) => ({
+      type: p.type,
+      value: p.value,
+      periodSeconds: seconds(p.period),
+    })),
     select: r.select,
   });
 }
@@ -325,7 +391,11 @@ function resolveEnvVar(name: string, raw: string | number | boolean): EnvVarMode
   if (parts.length === 1 && first && 'ref' in first && first.ref.kind === 'secrets') {
     return { name, value: { kind: 'secret', secret: first.ref.name } };
   }
-  if (parts.every((p) => 'text' in p)) return { name, value: { kind: 'literal', value: parts.map((p) => ('text' in p ? p.text : '')).join('') } };
+  if (parts.every((p) => 'text' in p))
+    return {
+      name,
+      value: { kind: 'literal', value: parts.map((p) => ('text' in p ? p.text : '')).join('') },
+    };
   const out: TemplatePartModel[] = parts.map((p) => {
     if ('text' in p) return { text: p.text };
     if (p.ref.kind === 'dependencies') return { dependency: p.ref.name, property: p.ref.property };
@@ -349,7 +419,7 @@ function resolveDependency(eff: EffectiveSpec, name: string, envm: EnvironmentMo
     image: d.image ?? envm.images.baseImages[d.type] ?? defaults.image(version),
     database: d.type === 'postgres' ? (d.database ?? eff.app.name.replace(/-/g, '_')) : undefined,
     user: d.type === 'postgres' ? (d.user ?? eff.app.name.replace(/-/g, '_')) : undefined,
-    port: d.external?.port ?? defaults.port,
+    port: mode === 'external' ? (d.external?.port ?? defaults.port) : defaults.port,
     storage: d.storage ?? defaults.storage,
     storageClass: d.storageClass,
     resources: resolveResources(d.resources, defaults.resources),
@@ -363,7 +433,11 @@ function resolveDependency(eff: EffectiveSpec, name: string, envm: EnvironmentMo
   });
 }
 
-function resolveIngress(eff: EffectiveSpec, services: ServiceModel[], envm: EnvironmentModel): IngressModel | undefined {
+function resolveIngress(
+  eff: EffectiveSpec,
+  services: ServiceModel[],
+  envm: EnvironmentModel,
+): IngressModel | undefined {
   const i = eff.ingress;
   if (i.enabled === false || (i.routes ?? []).length === 0) return undefined;
   const routes = (i.routes ?? []).map((r) => {
@@ -375,29 +449,63 @@ function resolveIngress(eff: EffectiveSpec, services: ServiceModel[], envm: Envi
           ? svc?.ports[0]
           : svc?.ports.find((p) => p.name === r.port);
     if (!svc || !port) throw new Error(`internal: unresolved route ${r.path}`);
-    return { path: r.path, pathType: r.pathType ?? ('Prefix' as const), service: r.service, port };
+    return stripUndefined({
+      host: r.host,
+      path: r.path,
+      pathType: r.pathType ?? ('Prefix' as const),
+      service: r.service,
+      port,
+    });
   });
   let tls: IngressModel['tls'];
   if (i.tls !== false) {
-    const issuer = i.tls?.issuer ?? (i.tls?.secret === undefined && envm.capabilities.includes('cert-manager') ? 'letsencrypt-prod' : undefined);
-    tls = stripUndefined({ issuer, issuerKind: i.tls?.issuerKind ?? 'ClusterIssuer', secret: i.tls?.secret ?? `${eff.app.name}-tls` });
+    const issuer =
+      i.tls?.issuer ??
+      (i.tls?.secret === undefined && envm.capabilities.includes('cert-manager')
+        ? 'letsencrypt-prod'
+        : undefined);
+    tls = stripUndefined({
+      issuer,
+      issuerKind: i.tls?.issuerKind ?? 'ClusterIssuer',
+      secret: i.tls?.secret ?? `${eff.app.name}-tls`,
+    });
   }
   const headers =
-    i.securityHeaders === false ? {} : typeof i.securityHeaders === 'object' ? { ...SECURITY_HEADERS, ...i.securityHeaders } : { ...SECURITY_HEADERS };
+    i.securityHeaders === false
+      ? {}
+      : typeof i.securityHeaders === 'object'
+        ? { ...SECURITY_HEADERS, ...i.securityHeaders }
+        : { ...SECURITY_HEADERS };
   return stripUndefined({
     className: i.className ?? 'nginx',
     hosts: [...envm.hosts],
     tls,
     routes,
     securityHeaders: headers,
-    cache: (i.cache ?? []).map((c) => ({ path: c.path, maxAgeSeconds: seconds(c.maxAge), methods: c.methods ?? ['GET', 'HEAD'] })),
+    cache: (i.cache ?? []).map((c) => ({
+      path: c.path,
+      maxAgeSeconds: seconds(c.maxAge),
+      methods: c.methods ?? ['GET', 'HEAD'],
+    })),
     maxBodySize: i.maxBodySize,
   });
 }
 
-/** Config-map key for a mounted file: its base name, made key-safe. */
-function configKey(source: string): string {
-  return (source.split('/').pop() ?? source).replace(/[^-._a-zA-Z0-9]/g, '_');
+/** Config-map keys for mounted files: the base name, made key-safe; the whole path where two base names collide. */
+function configFiles(files: { source: string; target: string }[]): ServiceModel['files'] {
+  const safe = (s: string) => s.replace(/[^-._a-zA-Z0-9]/g, '_');
+  const base = (s: string) => safe(s.split('/').pop() ?? s);
+  const counts = new Map<string, number>();
+  for (const f of files) counts.set(base(f.source), (counts.get(base(f.source)) ?? 0) + 1);
+  return files.map((f) => ({
+    source: f.source,
+    target: f.target,
+    key: (counts.get(base(f.source)) ?? 0) > 1 ? safe(f.source.replace(/^\.\//, '')) : base(f.source),
+  }));
+}
+
+function optString(v: string | number | undefined): string | undefined {
+  return v === undefined ? undefined : String(v);
 }
 
 /** Drop undefined properties so models compare and serialise cleanly under exactOptionalPropertyTypes. */

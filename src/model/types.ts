@@ -3,6 +3,8 @@
  * and reference has been resolved so that no renderer makes a policy decision of its own.
  * Durations are seconds, quantities are Kubernetes strings, lists are sorted by name.
  */
+
+import type { DependencyProperty, ServiceProperty } from '../spec/references.ts';
 import type {
   CLUSTER_CAPABILITIES,
   DEPENDENCY_MODES,
@@ -12,7 +14,6 @@ import type {
   SERVICE_KINDS,
   TARGETS,
 } from '../spec/schema.ts';
-import type { DependencyProperty, ServiceProperty } from '../spec/references.ts';
 
 export type Target = (typeof TARGETS)[number];
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -56,7 +57,12 @@ export interface EnvironmentModel {
   deployOn?: { branch?: string; tag?: string };
   approval: boolean;
   secretSource: SecretSourceModel;
-  images: { registry?: string; tag?: string; baseImages: Record<string, string>; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  images: {
+    registry?: string;
+    tag?: string;
+    baseImages: Record<string, string>;
+    pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  };
 }
 
 export interface SecretSourceModel {
@@ -182,6 +188,8 @@ export interface ServiceModel {
   description?: string;
   /** Prebuilt image reference, or the image Slipway builds (registry/app-service:tag). */
   image: string;
+  /** The service whose image this one runs (`imageFrom`), so deploys build it once. */
+  imageFrom?: string;
   build?: BuildModel;
   command?: string[];
   args?: string[];
@@ -189,12 +197,23 @@ export interface ServiceModel {
   health?: HealthModel;
   env: EnvVarModel[];
   files: { source: string; target: string; key: string }[];
-  volumes: { name: string; path: string; size: string; storageClass?: string; accessMode: string; backup: boolean }[];
+  volumes: {
+    name: string;
+    path: string;
+    size: string;
+    storageClass?: string;
+    accessMode: string;
+    backup: boolean;
+  }[];
   writablePaths: string[];
   resources: ResourcesModel;
   replicas: number;
   autoscaling?: AutoscalingModel;
-  vpa: 'off' | 'recommend' | 'auto';
+  vpa: {
+    mode: 'off' | 'recommend' | 'auto';
+    min?: { cpu?: string; memory?: string };
+    max?: { cpu?: string; memory?: string };
+  };
   queueScaling?: QueueScalingModel;
   rollout: RolloutModel;
   uses: string[];
@@ -237,7 +256,7 @@ export interface IngressModel {
   className: string;
   hosts: string[];
   tls?: { issuer?: string; issuerKind: 'ClusterIssuer' | 'Issuer'; secret: string };
-  routes: { path: string; pathType: 'Prefix' | 'Exact'; service: string; port: PortModel }[];
+  routes: { host?: string; path: string; pathType: 'Prefix' | 'Exact'; service: string; port: PortModel }[];
   securityHeaders: Record<string, string>;
   cache: { path: string; maxAgeSeconds: number; methods: ('GET' | 'HEAD')[] }[];
   maxBodySize?: string;
@@ -248,19 +267,39 @@ export interface MonitoringModel {
   level: 'basic' | 'full';
   dashboards: boolean;
   scrapeIntervalSeconds: number;
-  alerts: { errorRate: number; latencyP95Seconds: number; restarts: number; queueDepth: number; hpaAtMaxSeconds: number };
+  labels: Record<string, string>;
+  alerts: {
+    errorRate: number;
+    latencyP95Seconds: number;
+    restarts: number;
+    queueDepth: number;
+    hpaAtMaxSeconds: number;
+  };
 }
 
 export interface BackupModel {
   enabled: boolean;
   schedule: string;
   retentionSeconds: number;
-  destination: { type: 'volume' | 's3'; bucket?: string; prefix?: string; endpoint?: string; credentials?: string; size: string };
+  destination: {
+    type: 'volume' | 's3';
+    bucket?: string;
+    prefix?: string;
+    endpoint?: string;
+    credentials?: string;
+    size: string;
+  };
   verify: boolean;
+  continuous: boolean;
+  walRetentionSeconds: number;
 }
 
 export interface PatchesModel {
-  kubernetes: { target: { kind: string; name?: string }; merge?: Record<string, unknown>; jsonPatch?: unknown[] }[];
+  kubernetes: {
+    target: { kind: string; name?: string };
+    merge?: Record<string, unknown>;
+    jsonPatch?: unknown[];
+  }[];
   compose: { service?: string; merge: Record<string, unknown> }[];
 }
 

@@ -13,8 +13,12 @@ export interface Renderer {
   render: (model: Model) => FileArtifact[];
 }
 
-export const RENDERERS: readonly Renderer[] = [{ id: 'model', targets: ['compose', 'kubernetes'], render: renderModelFile }];
+export const RENDERERS: readonly Renderer[] = [
+  { id: 'model', targets: ['compose', 'kubernetes'], render: renderModelFile },
+];
 
 export function renderEnvironment(model: Model): FileArtifact[] {
-  return RENDERERS.filter((r) => r.targets.includes(model.environment.target)).flatMap((r) => r.render(model));
+  return RENDERERS.filter((r) => r.targets.includes(model.environment.target)).flatMap((r) =>
+    r.render(model),
+  );
 }

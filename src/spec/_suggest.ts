@@ -8,6 +8,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     const lc = c.toLowerCase();
     // A case-only difference, or one being the other with a suffix/prefix, is the strongest hint.
     if (lc === w) return c;
+    // The length difference is a lower bound of the distance: skip candidates that cannot be
+    // within the limit, so a multi-megabyte value never costs a length × length matrix.
+    if (Math.abs(w.length - lc.length) > Math.max(1, Math.floor(Math.max(w.length, lc.length) / 3))) continue;
     const d = editDistance(w, lc);
     if (d < bestScore) {
       bestScore = d;

@@ -5,6 +5,10 @@ import { specSchema } from './schema.ts';
 export const SCHEMA_ID = 'https://slipway.dev/schema/v1/slipway.schema.json';
 
 export function specJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(specSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(specSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return { $id: SCHEMA_ID, ...schema };
 }

@@ -44,13 +44,20 @@ export function loadSpecFile(file: string): LoadResult {
       return noFile(
         'not-a-file',
         `${file} is a directory`,
-        existsSync(inside) ? `did you mean ${file.replace(/\/$/, '')}/slipway.yaml?` : 'give the path of a slipway.yaml file',
+        existsSync(inside)
+          ? `did you mean ${file.replace(/\/$/, '')}/slipway.yaml?`
+          : 'give the path of a slipway.yaml file',
       );
     }
-    if (!st.isFile()) return noFile('not-a-file', `${file} is not a regular file`, 'give the path of a slipway.yaml file');
+    if (!st.isFile())
+      return noFile('not-a-file', `${file} is not a regular file`, 'give the path of a slipway.yaml file');
     size = st.size;
   } catch {
-    return noFile('file-not-found', `${file} does not exist`, 'check the path, or create one with `slipway init`');
+    return noFile(
+      'file-not-found',
+      `${file} does not exist`,
+      'check the path, or create one with `slipway init`',
+    );
   }
   if (size > MAX_SPEC_BYTES) {
     return noFile(
@@ -63,7 +70,11 @@ export function loadSpecFile(file: string): LoadResult {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    return noFile('not-a-file', `${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, 'check its permissions');
+    return noFile(
+      'not-a-file',
+      `${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      'check its permissions',
+    );
   }
   const decoded = decodeSpecBytes(file, bytes);
   if (!decoded.ok) return { diagnostics: [decoded.diagnostic] };
@@ -73,9 +84,18 @@ export function loadSpecFile(file: string): LoadResult {
 
 const YAML_CODES: Record<string, { code: DiagnosticCode; hint: string }> = {
   DUPLICATE_KEY: { code: 'duplicate-key', hint: 'remove one of the two entries, or merge them' },
-  TAB_AS_INDENT: { code: 'tab-indentation', hint: 'YAML indents with spaces only: replace the tab with spaces' },
-  RESOURCE_EXHAUSTION: { code: 'nesting-too-deep', hint: 'a spec is never this deeply nested; check the file' },
-  MULTIPLE_DOCS: { code: 'multiple-documents', hint: 'a spec is one YAML document: remove the --- separator' },
+  TAB_AS_INDENT: {
+    code: 'tab-indentation',
+    hint: 'YAML indents with spaces only: replace the tab with spaces',
+  },
+  RESOURCE_EXHAUSTION: {
+    code: 'nesting-too-deep',
+    hint: 'a spec is never this deeply nested; check the file',
+  },
+  MULTIPLE_DOCS: {
+    code: 'multiple-documents',
+    hint: 'a spec is one YAML document: remove the --- separator',
+  },
 };
 
 /** Parse and check spec text. Pure apart from the injected `fileExists`. */
@@ -96,8 +116,11 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
       source.at(
         known?.code ?? 'yaml-syntax',
         err.pos[0],
-        known?.code === 'nesting-too-deep' ? 'the document is nested too deeply to read' : lowerFirst(message),
-        known?.hint ?? 'fix the YAML syntax at this point (an unclosed bracket or quote, or wrong indentation)',
+        known?.code === 'nesting-too-deep'
+          ? 'the document is nested too deeply to read'
+          : lowerFirst(message),
+        known?.hint ??
+          'fix the YAML syntax at this point (an unclosed bracket or quote, or wrong indentation)',
         { endOffset: err.pos[1], severity: err.name === 'YAMLWarning' ? 'warning' : 'error' },
       ),
     );
@@ -106,7 +129,12 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
 
   if (doc.contents === null) {
     diagnostics.push(
-      source.at('empty-spec', 0, 'the spec is empty', 'start from `slipway init`, or see examples/ for complete specs'),
+      source.at(
+        'empty-spec',
+        0,
+        'the spec is empty',
+        'start from `slipway init`, or see examples/ for complete specs',
+      ),
     );
     return { diagnostics };
   }
@@ -158,7 +186,9 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
 
   const loaded: LoadedSpec = { file, dir, source, doc, spec: shape.spec };
   diagnostics.push(...checkSemantics(loaded, options.fileExists ?? (() => true)));
-  return hasErrors(diagnostics) ? { diagnostics: sortDiagnostics(diagnostics) } : { loaded, diagnostics: sortDiagnostics(diagnostics) };
+  return hasErrors(diagnostics)
+    ? { diagnostics: sortDiagnostics(diagnostics) }
+    : { loaded, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function lowerFirst(s: string): string {

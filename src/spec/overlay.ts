@@ -8,17 +8,17 @@
  */
 import type { LoadedSpec } from './loader.ts';
 import { findNode, pointAt, type SpecPath } from './positions.ts';
-import {
-  type DependencySpec,
-  type EnvironmentSpec,
-  type ImagesSpec,
-  type IngressSpec,
-  type MonitoringSpec,
-  type PatchesSpec,
-  type BackupSpec,
-  type SecuritySpec,
-  type ServiceSpec,
-  type Spec,
+import type {
+  BackupSpec,
+  DependencySpec,
+  EnvironmentSpec,
+  ImagesSpec,
+  IngressSpec,
+  MonitoringSpec,
+  PatchesSpec,
+  SecuritySpec,
+  ServiceSpec,
+  Spec,
 } from './schema.ts';
 
 /** One environment's view of the spec: what renderers and checks read. */
@@ -67,7 +67,8 @@ function known<T>(over: Record<string, T> | undefined, base: Record<string, unkn
 
 /** Mappings merge; everything else in `over` replaces. Neither input is modified. */
 export function deepMerge<T>(base: T, over: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? clone(base) : clone(over)) as T;
+  if (!isPlainObject(base) || !isPlainObject(over))
+    return (over === undefined ? clone(base) : clone(over)) as T;
   const out: Record<string, unknown> = { ...(clone(base) as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
@@ -151,5 +152,8 @@ export class Provenance {
 }
 
 function dotted(path: SpecPath): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }

@@ -45,7 +45,9 @@ export function pointAt(span: NodeSpan, prefer: 'key' | 'value' = 'value'): { st
     return span.keyEnd === undefined ? { start: span.keyStart } : { start: span.keyStart, end: span.keyEnd };
   }
   if (span.valueStart !== undefined) {
-    return span.valueEnd === undefined ? { start: span.valueStart } : { start: span.valueStart, end: span.valueEnd };
+    return span.valueEnd === undefined
+      ? { start: span.valueStart }
+      : { start: span.valueStart, end: span.valueEnd };
   }
   if (span.keyStart !== undefined) {
     return span.keyEnd === undefined ? { start: span.keyStart } : { start: span.keyStart, end: span.keyEnd };

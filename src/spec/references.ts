@@ -44,7 +44,11 @@ export function parseTemplate(value: string): ParsedTemplate {
       continue;
     }
     if (!m[0].endsWith('}')) {
-      errors.push({ index, message: `unclosed reference "${m[0]}"`, hint: 'close it with }, or write $${ for a literal ${' });
+      errors.push({
+        index,
+        message: `unclosed reference "${m[0]}"`,
+        hint: 'close it with }, or write $${ for a literal ${',
+      });
       text += m[0];
       continue;
     }
@@ -70,7 +74,8 @@ function parseReference(inner: string): Reference | { error: string; hint: strin
   if (!name || extra.length > 0) return { error: 'is not a reference Slipway knows', hint: shape };
   switch (kind) {
     case 'secrets':
-      if (property !== undefined) return { error: 'names a secret with a property', hint: 'write ${secrets.NAME}' };
+      if (property !== undefined)
+        return { error: 'names a secret with a property', hint: 'write ${secrets.NAME}' };
       return { kind, name };
     case 'dependencies':
       if (!isOneOf(property, DEPENDENCY_PROPERTIES)) {

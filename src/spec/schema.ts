@@ -35,9 +35,15 @@ export const CLUSTER_CAPABILITIES = [
 const duration = z
   .string()
   .regex(/^(\d+(ms|s|m|h|d))+$/, 'a duration such as 30s, 5m, 1h30m or 7d')
-  .meta({ description: 'Duration: a number with a unit (ms, s, m, h, d), e.g. 30s, 5m, 1h30m, 7d.' });
+  .meta({
+    id: 'Duration',
+    description: 'Duration: a number with a unit (ms, s, m, h, d), e.g. 30s, 5m, 1h30m, 7d.',
+  });
 const cpu = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?m?$/, 'a CPU quantity such as 250m, 0.5 or 2')])
+  .union([
+    z.number().positive(),
+    z.string().regex(/^\d+(\.\d+)?m?$/, 'a CPU quantity such as 250m, 0.5 or 2'),
+  ])
   .meta({ description: 'CPU: cores (0.5, 2) or millicores (250m).' });
 const memory = z
   .string()
@@ -45,33 +51,48 @@ const memory = z
   .meta({ description: 'Memory: a Kubernetes quantity such as 512Mi or 2Gi.' });
 const storage = memory.meta({ description: 'Storage size: a Kubernetes quantity such as 20Gi.' });
 const port = z.number().int().min(1).max(65535);
-const portRef = z.union([port, z.string()]).meta({ description: 'A port: its name under `ports`, or a number.' });
+const portRef = z
+  .union([port, z.string()])
+  .meta({ description: 'A port: its name under `ports`, or a number.' });
 const percent = z.number().int().min(1).max(100);
 const absolutePath = z.string().regex(/^\//, 'an absolute path (starting with /)');
 const stringMap = z.record(z.string(), z.string());
-const envValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .meta({
-    description:
-      'A plain value, or a reference: ${secrets.NAME}, ${dependencies.NAME.url|host|port|user|password|database}, ${services.NAME.url|host|port}. Write $${ for a literal ${.',
-  });
+const envValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).meta({
+  description:
+    'null (in an environment) removes an inherited variable. A plain value, or a reference: ${secrets.NAME}, ${dependencies.NAME.url|host|port|user|password|database}, ${services.NAME.url|host|port}. Write $${ for a literal ${.',
+});
 
 const build = z
   .strictObject({
-    preset: z.enum(RUNTIME_PRESETS).optional().meta({ description: 'Runtime preset that generates the Dockerfile.' }),
-    context: z.string().optional().meta({ description: 'Build context, relative to the spec file. Default: .' }),
+    preset: z
+      .enum(RUNTIME_PRESETS)
+      .optional()
+      .meta({ description: 'Runtime preset that generates the Dockerfile.' }),
+    context: z
+      .string()
+      .optional()
+      .meta({ description: 'Build context, relative to the spec file. Default: .' }),
     dockerfile: z.string().optional().meta({ description: 'Your own Dockerfile (instead of a preset).' }),
     target: z.string().optional().meta({ description: 'Build stage to stop at.' }),
     args: stringMap.optional(),
-    runtimeVersion: z.string().optional().meta({ description: 'Node or Python major version for the preset.' }),
+    runtimeVersion: z
+      .string()
+      .optional()
+      .meta({ description: 'Node or Python major version for the preset.' }),
     install: z.string().optional().meta({ description: 'Dependency install command (preset default).' }),
     buildCommand: z.string().optional().meta({ description: 'Build command, e.g. npm run build.' }),
     start: z.string().optional().meta({ description: 'Start command for node presets.' }),
-    outputDir: z.string().optional().meta({ description: 'Build output served by the static preset. Default: dist' }),
-    module: z.string().optional().meta({ description: 'ASGI/WSGI app for the python preset, e.g. main:app.' }),
+    outputDir: z
+      .string()
+      .optional()
+      .meta({ description: 'Build output served by the static preset. Default: dist' }),
+    module: z
+      .string()
+      .optional()
+      .meta({ description: 'ASGI/WSGI app for the python preset, e.g. main:app.' }),
     server: z.enum(['uvicorn', 'gunicorn']).optional(),
   })
-  .meta({ description: 'How to build the image: a runtime preset or your own Dockerfile.' });
+  .meta({ id: 'Build', description: 'How to build the image: a runtime preset or your own Dockerfile.' });
 
 const portSpec = z.union([
   port,
@@ -91,7 +112,9 @@ const probeTuning = z.strictObject({
 
 const health = z
   .strictObject({
-    http: z.strictObject({ path: z.string().regex(/^\//, 'a path starting with /'), port: portRef.optional() }).optional(),
+    http: z
+      .strictObject({ path: z.string().regex(/^\//, 'a path starting with /'), port: portRef.optional() })
+      .optional(),
     tcp: z.strictObject({ port: portRef.optional() }).optional(),
     exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
     readiness: probeTuning.optional(),
@@ -99,7 +122,10 @@ const health = z
     startup: probeTuning.optional(),
     enabled: z.boolean().optional(),
   })
-  .meta({ description: 'Health check: exactly one of http, tcp or exec; probe timings have sane defaults.' });
+  .meta({
+    id: 'Health',
+    description: 'Health check: exactly one of http, tcp or exec; probe timings have sane defaults.',
+  });
 
 const configFile = z.strictObject({
   source: z.string().meta({ description: 'File next to the spec.' }),
@@ -107,7 +133,7 @@ const configFile = z.strictObject({
 });
 
 const volume = z.strictObject({
-  path: absolutePath,
+  path: absolutePath.optional().meta({ description: 'Mount path (required once environments are merged).' }),
   size: storage.optional(),
   storageClass: z.string().optional(),
   accessMode: z.enum(['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany', 'ReadWriteOncePod']).optional(),
@@ -119,9 +145,10 @@ const explicitResources = z.strictObject({
   memory: memory.optional(),
   limits: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
 });
-const resources = z
-  .union([z.enum(RESOURCE_PRESETS), explicitResources])
-  .meta({ description: `A preset (${RESOURCE_PRESETS.join(', ')}) or requests with optional limits.` });
+const resources = z.union([z.enum(RESOURCE_PRESETS), explicitResources]).meta({
+  id: 'Resources',
+  description: `A preset (${RESOURCE_PRESETS.join(', ')}) or requests with optional limits.`,
+});
 
 const scalingPolicy = z.strictObject({
   type: z.enum(['percent', 'pods']),
@@ -139,12 +166,24 @@ const autoscaling = z.strictObject({
   max: z.number().int().min(1).optional(),
   cpu: percent.optional().meta({ description: 'Target average CPU utilisation, percent of requests.' }),
   memory: percent.optional().meta({ description: 'Target average memory utilisation, percent of requests.' }),
-  behavior: z.strictObject({ scaleUp: scalingRules.optional(), scaleDown: scalingRules.optional() }).optional(),
-  vpa: z
-    .enum(['off', 'recommend', 'auto'])
-    .optional()
-    .meta({ description: 'Vertical Pod Autoscaler mode. recommend = report only (default where the cluster has VPA).' }),
+  behavior: z
+    .strictObject({ scaleUp: scalingRules.optional(), scaleDown: scalingRules.optional() })
+    .optional(),
 });
+
+const vpa = z
+  .strictObject({
+    mode: z.enum(['off', 'recommend', 'auto']).optional().meta({
+      description:
+        'recommend = report only (default where the cluster has the vpa capability); auto = apply.',
+    }),
+    min: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
+    max: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
+  })
+  .meta({
+    id: 'Vpa',
+    description: 'Vertical Pod Autoscaler: recommendations, or automatic requests within bounds.',
+  });
 
 const queueScaling = z
   .strictObject({
@@ -158,13 +197,19 @@ const queueScaling = z
     pollInterval: duration.optional(),
     cooldown: duration.optional(),
   })
-  .meta({ description: 'Scale a worker on queue depth (KEDA on Kubernetes).' });
+  .meta({ id: 'QueueScaling', description: 'Scale a worker on queue depth (KEDA on Kubernetes).' });
 
 const rollout = z.strictObject({
   strategy: z.enum(['rolling', 'blue-green']).optional(),
   autoPromote: z.boolean().optional(),
-  scaleDownDelay: duration.optional().meta({ description: 'How long the old colour stays after a switch (≥30s).' }),
-  previewPath: z.string().regex(/^\//).optional().meta({ description: 'Smoke-check path on the preview service.' }),
+  scaleDownDelay: duration
+    .optional()
+    .meta({ description: 'How long the old colour stays after a switch (≥30s).' }),
+  previewPath: z
+    .string()
+    .regex(/^\//)
+    .optional()
+    .meta({ description: 'Smoke-check path on the preview service.' }),
   maxSurge: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]).optional(),
   maxUnavailable: z.union([z.number().int().min(0), z.string().regex(/^\d+%$/)]).optional(),
 });
@@ -188,14 +233,23 @@ const service = z
     enabled: z.boolean().optional(),
     kind: z.enum(SERVICE_KINDS).optional().meta({ description: 'web (default) | worker | job | cron' }),
     description: z.string().optional(),
-    image: z.string().optional().meta({ description: 'A pinned image (a tag other than latest, or a digest).' }),
+    image: z
+      .string()
+      .optional()
+      .meta({ description: 'A pinned image (a tag other than latest, or a digest).' }),
     build: build.optional(),
+    imageFrom: z.string().optional().meta({
+      description: 'Run the image of another service (a worker or migration job built from the same source).',
+    }),
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
     ports: z.record(z.string(), portSpec).optional().meta({ description: 'Named ports, e.g. http: 3000.' }),
     health: health.optional(),
     env: z.record(z.string(), envValue).optional(),
-    files: z.array(configFile).optional().meta({ description: 'Config files next to the spec, mounted read-only.' }),
+    files: z
+      .array(configFile)
+      .optional()
+      .meta({ description: 'Config files next to the spec, mounted read-only.' }),
     volumes: z.record(z.string(), volume).optional(),
     writablePaths: z
       .array(absolutePath)
@@ -204,15 +258,22 @@ const service = z
     resources: resources.optional(),
     replicas: z.number().int().min(0).optional(),
     autoscaling: autoscaling.optional(),
+    vpa: vpa.optional(),
     queueScaling: queueScaling.optional(),
     rollout: rollout.optional(),
-    uses: z.array(z.string()).optional().meta({ description: 'Services and dependencies this one talks to.' }),
+    uses: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Services and dependencies this one talks to.' }),
     egress: z.array(egress).optional().meta({ description: 'External endpoints this service may reach.' }),
     hook: hook.optional().meta({ description: 'Run this job before or after each deploy (kind: job).' }),
     schedule: z.string().optional().meta({ description: 'Cron schedule (kind: cron).' }),
     timezone: z.string().optional(),
     metrics: z
-      .union([z.literal(false), z.strictObject({ path: z.string().regex(/^\//).optional(), port: portRef.optional() })])
+      .union([
+        z.literal(false),
+        z.strictObject({ path: z.string().regex(/^\//).optional(), port: portRef.optional() }),
+      ])
       .optional(),
     sessionAffinity: z.boolean().optional(),
     runAsUser: z.number().int().min(1).optional(),
@@ -221,7 +282,7 @@ const service = z
     labels: stringMap.optional(),
     annotations: stringMap.optional(),
   })
-  .meta({ description: 'A service, worker, job or cron job of the application.' });
+  .meta({ id: 'Service', description: 'A service, worker, job or cron job of the application.' });
 
 const externalConnection = z.strictObject({
   secret: z.string().meta({ description: 'Declared secret holding the connection URL.' }),
@@ -233,7 +294,10 @@ const dependency = z
   .strictObject({
     enabled: z.boolean().optional(),
     type: z.enum(DEPENDENCY_TYPES).optional(),
-    version: z.string().optional().meta({ description: 'Pinned major or major.minor version, e.g. "16" or "7.4".' }),
+    version: z
+      .string()
+      .optional()
+      .meta({ description: 'Pinned major or major.minor version, e.g. "16" or "7.4".' }),
     mode: z.enum(DEPENDENCY_MODES).optional().meta({
       description:
         'self-hosted: a container / StatefulSet; ha: operator-managed (CloudNativePG, Redis failover); external: a managed service reached through a secret; sqlite: no server (dev only, postgres only).',
@@ -252,7 +316,7 @@ const dependency = z
     sqlitePath: z.string().optional().meta({ description: 'SQLite database file, or :memory:.' }),
     backup: z.boolean().optional(),
   })
-  .meta({ description: 'A backing service: PostgreSQL or Redis.' });
+  .meta({ id: 'Dependency', description: 'A backing service: PostgreSQL or Redis.' });
 
 const tls = z.union([
   z.literal(false),
@@ -264,6 +328,7 @@ const tls = z.union([
 ]);
 
 const route = z.strictObject({
+  host: z.string().optional().meta({ description: 'Only for this host (default: every ingress host).' }),
   path: z.string().regex(/^\//, 'a path starting with /'),
   service: z.string(),
   port: portRef.optional(),
@@ -282,10 +347,10 @@ const ingress = z.strictObject({
   hosts: z.array(z.string()).optional(),
   tls: tls.optional(),
   routes: z.array(route).optional(),
-  securityHeaders: z
-    .union([z.boolean(), stringMap])
-    .optional()
-    .meta({ description: 'true: a strict default set (HSTS, CSP, X-Frame-Options, …); a map adds or overrides.' }),
+  securityHeaders: z.union([z.boolean(), stringMap]).optional().meta({
+    description:
+      'Default (and true): HSTS, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Permissions-Policy (no CSP: a wrong one breaks apps). false: none. A map adds or overrides headers, e.g. a Content-Security-Policy.',
+  }),
   cache: z.array(cacheRule).optional(),
   maxBodySize: memory.optional(),
 });
@@ -293,14 +358,28 @@ const ingress = z.strictObject({
 const secret = z
   .strictObject({
     description: z.string().optional(),
-    key: z.string().optional().meta({ description: 'Key inside the Secret object. Default: the secret name.' }),
+    key: z
+      .string()
+      .optional()
+      .meta({ description: 'Key inside the Secret object. Default: the secret name.' }),
     remoteKey: z.string().optional().meta({ description: 'Key in the external store (external-secrets).' }),
-    generate: z.boolean().optional().meta({ description: 'Generate a random value where none is given (dev).' }),
+    generate: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Generate a random value where none is given (dev).' }),
   })
-  .meta({ description: 'A secret the app needs. Never its value: values come from the environment’s source.' });
+  .meta({
+    id: 'Secret',
+    description: 'A secret the app needs. Never its value: values come from the environment’s source.',
+  });
 
 const alerts = z.strictObject({
-  errorRate: z.number().min(0).max(1).optional().meta({ description: 'Fraction of 5xx responses, e.g. 0.05.' }),
+  errorRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: 'Fraction of 5xx responses, e.g. 0.05.' }),
   latencyP95: duration.optional(),
   restarts: z.number().int().min(1).optional().meta({ description: 'Container restarts within 15 minutes.' }),
   queueDepth: z.number().int().min(1).optional(),
@@ -312,6 +391,9 @@ const monitoring = z.strictObject({
   dashboards: z.boolean().optional(),
   alerts: alerts.optional(),
   scrapeInterval: duration.optional(),
+  labels: stringMap.optional().meta({
+    description: 'Labels on ServiceMonitors and PrometheusRules, for a Prometheus that selects by label.',
+  }),
 });
 
 const backupDestination = z.strictObject({
@@ -328,6 +410,11 @@ const backup = z.strictObject({
   retention: duration.optional(),
   destination: backupDestination.optional(),
   verify: z.boolean().optional().meta({ description: 'Restore-test each dump (pg_restore --list).' }),
+  continuous: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Continuous WAL archiving for point-in-time recovery (ha PostgreSQL).' }),
+  walRetention: duration.optional(),
 });
 
 const security = z.strictObject({
@@ -358,7 +445,7 @@ const patches = z
     kubernetes: z.array(kubernetesPatch).optional(),
     compose: z.array(composePatch).optional(),
   })
-  .meta({ description: 'Escape hatch: patches applied to rendered output, last.' });
+  .meta({ id: 'Patches', description: 'Escape hatch: patches applied to rendered output, last.' });
 
 const secretSource = z.strictObject({
   source: z.enum(SECRET_SOURCES),
@@ -389,14 +476,13 @@ const environment = z
       .string()
       .regex(/^1\.\d+$/, 'a minor version such as 1.31')
       .optional(),
-    capabilities: z
-      .array(z.enum(CLUSTER_CAPABILITIES))
-      .optional()
-      .meta({ description: 'Add-ons the cluster has; renderers use them (e.g. argo-rollouts for blue-green).' }),
-    profile: z
-      .enum(['development', 'production'])
-      .optional()
-      .meta({ description: 'compose: development (source mounts, hot reload) or single-server production (TLS proxy).' }),
+    capabilities: z.array(z.enum(CLUSTER_CAPABILITIES)).optional().meta({
+      description: 'Add-ons the cluster has; renderers use them (e.g. argo-rollouts for blue-green).',
+    }),
+    profile: z.enum(['development', 'production']).optional().meta({
+      description:
+        'compose: development (source mounts, hot reload) or single-server production (TLS proxy).',
+    }),
     hosts: z.array(z.string()).optional(),
     deployOn: z
       .strictObject({ branch: z.string().optional(), tag: z.string().optional() })
@@ -413,16 +499,24 @@ const environment = z
     security: security.optional(),
     patches: patches.optional(),
   })
-  .meta({ description: 'An environment: where it deploys and what differs from the base.' });
+  .meta({
+    id: 'Environment',
+    description: 'An environment: where it deploys and what differs from the base.',
+  });
 
 export const specSchema = z
   .strictObject({
     apiVersion: z.literal(API_VERSION),
     app: z.strictObject({
-      name: z.string().meta({ description: 'DNS-1123 label: lowercase letters, digits and -, at most 53 characters.' }),
+      name: z
+        .string()
+        .meta({ description: 'DNS-1123 label: lowercase letters, digits and -, at most 53 characters.' }),
       description: z.string().optional(),
       owner: z.string().optional(),
-      registry: z.string().optional().meta({ description: 'Image registry for built images, e.g. ghcr.io/acme.' }),
+      registry: z
+        .string()
+        .optional()
+        .meta({ description: 'Image registry for built images, e.g. ghcr.io/acme.' }),
       repository: z.string().optional().meta({ description: 'Source repository URL.' }),
       version: z.string().optional(),
     }),

@@ -4,7 +4,8 @@
  */
 
 /** Variable names that hold credentials. `_ID`, `_USER`, `_URL` alone do not. */
-const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|AUTH_?KEY|SERVICE_ROLE_KEY|ANON_KEY)/i;
+const SECRET_NAME =
+  /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|AUTH_?KEY|SERVICE_ROLE_KEY|ANON_KEY)/i;
 
 /** Values that are credentials whatever they are called. */
 const SECRET_VALUE: readonly RegExp[] = [

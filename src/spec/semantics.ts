@@ -3,6 +3,8 @@
  * combinations that make no sense — checked per environment on the merged spec, and located at
  * the line of whichever layer (base or environment) wrote the offending value.
  */
+
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../model/presets.ts';
 import { closest, listOf } from './_suggest.ts';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.ts';
 import type { LoadedSpec } from './loader.ts';
@@ -12,6 +14,7 @@ import { parseTemplate } from './references.ts';
 import type { ServiceSpec } from './schema.ts';
 import { isSecretLookingValue, isSecretName } from './secret-patterns.ts';
 
+const QUEUE_MAX_DEFAULT = 10;
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -25,9 +28,16 @@ export function checkSemantics(loaded: LoadedSpec, fileExists: (rel: string) => 
 
   const envNames = Object.keys(spec.environments);
   if (envNames.length === 0) {
-    out.add('no-environments', 'error', ['environments'], 'the spec has no environments', 'add at least one, e.g. dev: { target: compose }', {
-      prefer: 'key',
-    });
+    out.add(
+      'no-environments',
+      'error',
+      ['environments'],
+      'the spec has no environments',
+      'add at least one, e.g. dev: { target: compose }',
+      {
+        prefer: 'key',
+      },
+    );
   }
   for (const env of envNames) {
     for (const name of Object.keys(spec.environments[env]?.services ?? {})) {
@@ -80,11 +90,25 @@ class Collector {
     this.#put(code, severity, path, message, hint, at);
   }
 
-  addAt(code: DiagnosticCode, severity: Severity, path: SpecPath, at: { start: number; end?: number }, message: string, hint: string) {
+  addAt(
+    code: DiagnosticCode,
+    severity: Severity,
+    path: SpecPath,
+    at: { start: number; end?: number },
+    message: string,
+    hint: string,
+  ) {
     this.#put(code, severity, path, message, hint, at);
   }
 
-  #put(code: DiagnosticCode, severity: Severity, path: SpecPath, message: string, hint: string, at: { start: number; end?: number }) {
+  #put(
+    code: DiagnosticCode,
+    severity: Severity,
+    path: SpecPath,
+    message: string,
+    hint: string,
+    at: { start: number; end?: number },
+  ) {
     const d = this.loaded.source.at(code, at.start, message, hint, {
       ...(at.end !== undefined ? { endOffset: at.end } : {}),
       path: dotted(path),
@@ -111,7 +135,14 @@ function checkNames(loaded: LoadedSpec, out: Collector): void {
       'use at most 53 lowercase letters, digits and -, starting with a letter (it prefixes every object name)',
     );
   }
-  const keyCheck = (path: SpecPath, what: string, re: RegExp, rule: string, maxLen: number, fullName?: (k: string) => string) => {
+  const keyCheck = (
+    path: SpecPath,
+    what: string,
+    re: RegExp,
+    rule: string,
+    maxLen: number,
+    fullName?: (k: string) => string,
+  ) => {
     for (const [key, at] of mapKeyOffsets(doc, path)) {
       const full = fullName ? fullName(key) : key;
       if (!re.test(key) || full.length > maxLen) {
@@ -129,9 +160,17 @@ function checkNames(loaded: LoadedSpec, out: Collector): void {
       }
     }
   };
-  const labelRule = 'use lowercase letters, digits and -, starting with a letter and ending with a letter or digit';
+  const labelRule =
+    'use lowercase letters, digits and -, starting with a letter and ending with a letter or digit';
   keyCheck(['services'], 'service', DNS_LABEL, labelRule, MAX_OBJECT_BASE_NAME, (k) => `${appName}-${k}`);
-  keyCheck(['dependencies'], 'dependency', DNS_LABEL, labelRule, MAX_OBJECT_BASE_NAME, (k) => `${appName}-${k}`);
+  keyCheck(
+    ['dependencies'],
+    'dependency',
+    DNS_LABEL,
+    labelRule,
+    MAX_OBJECT_BASE_NAME,
+    (k) => `${appName}-${k}`,
+  );
   keyCheck(['secrets'], 'secret', DNS_LABEL, labelRule, 63);
   keyCheck(['environments'], 'environment', DNS_LABEL, labelRule, 63);
   const services = spec.services;
@@ -164,12 +203,23 @@ function checkNames(loaded: LoadedSpec, out: Collector): void {
   }
 }
 
-function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, fileExists: (rel: string) => boolean): void {
+function checkEnvironment(
+  eff: EffectiveSpec,
+  prov: Provenance,
+  out: Collector,
+  fileExists: (rel: string) => boolean,
+): void {
   const env = eff.env;
   const target = eff.environment.target;
   const loc = (path: SpecPath, prefer: 'key' | 'value' = 'value') => prov.locate(path, prefer);
-  const err = (code: DiagnosticCode, path: SpecPath, message: string, hint: string, severity: Severity = 'error') =>
-    out.addAt(code, severity, path, loc(path), message, hint);
+  const err = (
+    code: DiagnosticCode,
+    path: SpecPath,
+    message: string,
+    hint: string,
+    severity: Severity = 'error',
+    prefer: 'key' | 'value' = 'value',
+  ) => out.addAt(code, severity, path, loc(path, prefer), message, hint);
 
   if (target === undefined) {
     out.addAt(
@@ -208,16 +258,66 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
     );
   }
 
+  const version = eff.environment.kubernetesVersion;
+  if (version !== undefined && !(SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version)) {
+    err(
+      'invalid-value',
+      ['environment', 'kubernetesVersion'],
+      `Kubernetes ${version} is not supported`,
+      `use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+    );
+  }
+  for (const [role, image] of Object.entries(eff.images.baseImages ?? {}))
+    checkImage(image, ['images', 'baseImages', role], err);
+  if (source === 'external-secrets' && !eff.environment.secrets?.store) {
+    err(
+      'missing-field',
+      ['environment', 'secrets'],
+      `environment ${env} reads secrets through external-secrets but names no store`,
+      'add store: <your SecretStore or ClusterSecretStore name>',
+    );
+  }
+  if (source === 'existing' && target === 'compose') {
+    err(
+      'unsupported-combination',
+      ['environment', 'secrets', 'source'],
+      `environment ${env} targets compose, which has no Secret objects to read`,
+      'use source: env-file for compose environments',
+    );
+  }
+  const caps = new Set(eff.environment.capabilities ?? []);
+  const needs = (capability: string, path: SpecPath, what: string) => {
+    if (isK8s && !caps.has(capability as never)) {
+      err(
+        'unsupported-combination',
+        path,
+        `${what} in environment ${env}, whose capabilities do not list ${capability}`,
+        `install ${capability} in the cluster and add it to environments.${env}.capabilities`,
+        'warning',
+      );
+    }
+  };
+
   // Dependencies.
   for (const [name, d] of deps) {
     const p = ['dependencies', name];
     if (d.type === undefined) {
-      err('missing-field', [...p], `dependency ${name} is missing "type"`, 'add type: postgres or type: redis');
+      err(
+        'missing-field',
+        [...p],
+        `dependency ${name} is missing "type"`,
+        'add type: postgres or type: redis',
+      );
       continue;
     }
     const mode = d.mode ?? 'self-hosted';
     if (mode === 'sqlite' && d.type !== 'postgres') {
-      err('unsupported-combination', [...p, 'mode'], `mode sqlite is only for postgres dependencies, not ${d.type}`, 'use self-hosted');
+      err(
+        'unsupported-combination',
+        [...p, 'mode'],
+        `mode sqlite is only for postgres dependencies, not ${d.type}`,
+        'use self-hosted',
+      );
     }
     if (mode === 'ha' && target === 'compose') {
       err(
@@ -244,9 +344,29 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
       );
     }
     if (d.sentinels !== undefined && d.type !== 'redis') {
-      err('unsupported-combination', [...p, 'sentinels'], `sentinels apply to redis, not ${d.type}`, 'remove sentinels');
+      err(
+        'unsupported-combination',
+        [...p, 'sentinels'],
+        `sentinels apply to redis, not ${d.type}`,
+        'remove sentinels',
+      );
     }
     if (d.image) checkImage(d.image, [...p, 'image'], err);
+    if (mode === 'ha')
+      needs(
+        d.type === 'postgres' ? 'cloudnative-pg' : 'redis-operator',
+        [...p, 'mode'],
+        `${name} is ha (operator-managed)`,
+      );
+    if (mode === 'sqlite' && isK8s) {
+      err(
+        'unsupported-combination',
+        [...p, 'mode'],
+        `${name} is sqlite in kubernetes environment ${env}: each replica gets its own database, lost on restart`,
+        'use self-hosted, ha or external in clusters',
+        'warning',
+      );
+    }
   }
 
   // Services.
@@ -254,6 +374,28 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
     const p = ['services', name];
     const kind = s.kind ?? 'web';
     checkServiceSource(name, s, p, err);
+    if (s.imageFrom) {
+      const from = eff.services[s.imageFrom];
+      if (!from || from.enabled === false) {
+        err(
+          'unknown-reference',
+          [...p, 'imageFrom'],
+          `${name} takes its image from "${s.imageFrom}", which is ${from ? `disabled in environment ${env}` : 'not a service'}`,
+          hintFor(s.imageFrom, [...serviceNames], 'name a service that has image or build'),
+        );
+      } else if (from.imageFrom || (!from.image && !from.build)) {
+        err(
+          'invalid-reference',
+          [...p, 'imageFrom'],
+          `${name} takes its image from ${s.imageFrom}, which has no image or build of its own`,
+          'point imageFrom at the service that builds or pins the image',
+        );
+      }
+    }
+    for (const [vn, v] of Object.entries(s.volumes ?? {})) {
+      if (v.path === undefined)
+        err('missing-field', [...p, 'volumes', vn], `volume ${vn} of ${name} has no path`, 'add path: /data');
+    }
     if (s.image) checkImage(s.image, [...p, 'image'], err);
 
     // Ports: numbers unique within a service.
@@ -262,39 +404,81 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
       const num = typeof spec === 'number' ? spec : spec.port;
       const clash = [...ports].find(([, n]) => n === num);
       if (clash) {
-        err('port-clash', [...p, 'ports', pn], `ports "${clash[0]}" and "${pn}" of service ${name} are both ${num}`, 'give each port its own number');
+        err(
+          'port-clash',
+          [...p, 'ports', pn],
+          `ports "${clash[0]}" and "${pn}" of service ${name} are both ${num}`,
+          'give each port its own number',
+        );
       }
       ports.set(pn, num);
     }
     const checkPortRef = (ref: string | number | undefined, path: SpecPath) => {
       if (ref === undefined) {
         if (ports.size === 0) {
-          err('unknown-port', path, `service ${name} has no ports to point this at`, `add ports: { http: 8080 } to service ${name}`);
+          err(
+            'unknown-port',
+            path,
+            `service ${name} has no ports to point this at`,
+            `add ports: { http: 8080 } to service ${name}`,
+          );
         }
         return;
       }
       if (typeof ref === 'string' && !ports.has(ref)) {
-        err('unknown-port', path, `service ${name} has no port named "${ref}"`, hintFor(ref, [...ports.keys()], 'name one of its ports, or a number'));
+        err(
+          'unknown-port',
+          path,
+          `service ${name} has no port named "${ref}"`,
+          hintFor(ref, [...ports.keys()], 'name one of its ports, or a number'),
+        );
       }
     };
 
     // Kind-specific rules.
     if (kind === 'web' && ports.size === 0) {
-      err('missing-field', [...p, 'ports'], `web service ${name} has no ports`, 'add ports: { http: 8080 }, or use kind: worker for a service that serves nothing');
+      err(
+        'missing-field',
+        [...p, 'ports'],
+        `web service ${name} has no ports`,
+        'add ports: { http: 8080 }, or use kind: worker for a service that serves nothing',
+      );
     }
     if (kind === 'cron' && !s.schedule) {
-      err('missing-field', [...p, 'kind'], `cron service ${name} has no schedule`, 'add schedule: "0 2 * * *" (minute hour day month weekday)');
+      err(
+        'missing-field',
+        [...p, 'kind'],
+        `cron service ${name} has no schedule`,
+        'add schedule: "0 2 * * *" (minute hour day month weekday)',
+      );
     }
     if (s.schedule && kind !== 'cron') {
-      err('unsupported-combination', [...p, 'schedule'], `service ${name} has a schedule but is kind ${kind}`, 'use kind: cron, or remove schedule');
+      err(
+        'unsupported-combination',
+        [...p, 'schedule'],
+        `service ${name} has a schedule but is kind ${kind}`,
+        'use kind: cron, or remove schedule',
+      );
     }
     if (s.schedule && s.schedule.trim().split(/\s+/).length !== 5 && !s.schedule.startsWith('@')) {
-      err('invalid-value', [...p, 'schedule'], `schedule "${s.schedule}" is not a 5-field cron expression`, 'write minute hour day-of-month month day-of-week, e.g. "0 2 * * *"');
+      err(
+        'invalid-value',
+        [...p, 'schedule'],
+        `schedule "${s.schedule}" is not a 5-field cron expression`,
+        'write minute hour day-of-month month day-of-week, e.g. "0 2 * * *"',
+      );
     }
     if (s.hook && kind !== 'job') {
-      err('unsupported-combination', [...p, 'hook'], `service ${name} is kind ${kind}; only jobs can be deploy hooks`, 'use kind: job for migrations and other hooks');
+      err(
+        'unsupported-combination',
+        [...p, 'hook'],
+        `service ${name} is kind ${kind}; only jobs can be deploy hooks`,
+        'use kind: job for migrations and other hooks',
+      );
     }
     const strategy = s.rollout?.strategy ?? 'rolling';
+    if (s.queueScaling && s.queueScaling.enabled !== false)
+      needs('keda', [...p, 'queueScaling'], `${name} scales on queue depth (KEDA)`);
     if (strategy === 'blue-green' && kind !== 'web') {
       err(
         'unsupported-combination',
@@ -304,36 +488,101 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
       );
     }
     if (strategy === 'blue-green' && s.rollout?.scaleDownDelay && seconds(s.rollout.scaleDownDelay) < 30) {
-      err('invalid-value', [...p, 'rollout', 'scaleDownDelay'], 'the old colour must stay at least 30s after a switch', 'use 30s or more, so in-flight requests finish');
+      err(
+        'invalid-value',
+        [...p, 'rollout', 'scaleDownDelay'],
+        'the old colour must stay at least 30s after a switch',
+        'use 30s or more, so in-flight requests finish',
+      );
     }
-    if ((kind === 'job' || kind === 'cron') && (s.replicas !== undefined || s.autoscaling || s.queueScaling)) {
+    if (
+      (kind === 'job' || kind === 'cron') &&
+      (s.replicas !== undefined || s.autoscaling || s.queueScaling)
+    ) {
       const key = s.replicas !== undefined ? 'replicas' : s.autoscaling ? 'autoscaling' : 'queueScaling';
-      err('unsupported-combination', [...p, key], `${kind} ${name} runs to completion; ${key} does not apply`, `remove ${key}`);
+      err(
+        'unsupported-combination',
+        [...p, key],
+        `${kind} ${name} runs to completion; ${key} does not apply`,
+        `remove ${key}`,
+      );
     }
     if (s.queueScaling && s.queueScaling.enabled !== false) {
       const q = s.queueScaling;
       if (kind !== 'worker') {
-        err('unsupported-combination', [...p, 'queueScaling'], `queue-depth scaling is for workers; ${name} is a ${kind}`, 'use kind: worker, or autoscaling for web services');
+        err(
+          'unsupported-combination',
+          [...p, 'queueScaling'],
+          `queue-depth scaling is for workers; ${name} is a ${kind}`,
+          'use kind: worker, or autoscaling for web services',
+        );
       }
-      if (!q.dependency) err('missing-field', [...p, 'queueScaling'], `queueScaling of ${name} names no dependency`, 'add dependency: <your redis dependency>');
+      if (!q.dependency)
+        err(
+          'missing-field',
+          [...p, 'queueScaling'],
+          `queueScaling of ${name} names no dependency`,
+          'add dependency: <your redis dependency>',
+        );
       else if (!depNames.has(q.dependency)) {
-        err('unknown-reference', [...p, 'queueScaling', 'dependency'], `queueScaling of ${name} names unknown dependency "${q.dependency}"`, hintFor(q.dependency, [...depNames], 'name a redis dependency'));
+        err(
+          'unknown-reference',
+          [...p, 'queueScaling', 'dependency'],
+          `queueScaling of ${name} names unknown dependency "${q.dependency}"`,
+          hintFor(q.dependency, [...depNames], 'name a redis dependency'),
+        );
       } else if (eff.dependencies[q.dependency]?.type !== 'redis') {
-        err('unsupported-combination', [...p, 'queueScaling', 'dependency'], `queueScaling reads queue depth from Redis; ${q.dependency} is not redis`, 'name a redis dependency');
+        err(
+          'unsupported-combination',
+          [...p, 'queueScaling', 'dependency'],
+          `queueScaling reads queue depth from Redis; ${q.dependency} is not redis`,
+          'name a redis dependency',
+        );
       }
-      if (!q.queue && !q.list) err('missing-field', [...p, 'queueScaling'], `queueScaling of ${name} names no queue`, 'add queue: <BullMQ queue name>');
-      if (q.min !== undefined && q.max !== undefined && q.min > q.max) {
-        err('invalid-value', [...p, 'queueScaling', 'min'], `queueScaling min (${q.min}) is above max (${q.max})`, 'make min at most max');
+      if (!q.queue && !q.list)
+        err(
+          'missing-field',
+          [...p, 'queueScaling'],
+          `queueScaling of ${name} names no queue`,
+          'add queue: <BullMQ queue name>',
+        );
+      if (q.min !== undefined && q.min > (q.max ?? QUEUE_MAX_DEFAULT)) {
+        err(
+          'invalid-value',
+          [...p, 'queueScaling', 'min'],
+          `queueScaling min (${q.min}) is above max (${q.max ?? `${QUEUE_MAX_DEFAULT}, the default`})`,
+          'make min at most max',
+        );
       }
     }
-    if (s.autoscaling && s.autoscaling.enabled !== false) {
+    // An autoscaling block that only sets `vpa` asks for no horizontal autoscaler.
+    const hpaAsked =
+      s.autoscaling &&
+      (['min', 'max', 'cpu', 'memory', 'behavior'] as const).some((k) => s.autoscaling?.[k] !== undefined);
+    if (s.autoscaling && s.autoscaling.enabled !== false && hpaAsked) {
       const a = s.autoscaling;
-      if (a.max === undefined) err('missing-field', [...p, 'autoscaling'], `autoscaling of ${name} has no max`, 'add max: <most replicas>');
+      if (a.max === undefined)
+        err(
+          'missing-field',
+          [...p, 'autoscaling'],
+          `autoscaling of ${name} has no max`,
+          'add max: <most replicas>',
+        );
       if (a.min !== undefined && a.max !== undefined && a.min > a.max) {
-        err('invalid-value', [...p, 'autoscaling', 'min'], `autoscaling min (${a.min}) is above max (${a.max})`, 'make min at most max');
+        err(
+          'invalid-value',
+          [...p, 'autoscaling', 'min'],
+          `autoscaling min (${a.min}) is above max (${a.max})`,
+          'make min at most max',
+        );
       }
       if (s.queueScaling && s.queueScaling.enabled !== false) {
-        err('unsupported-combination', [...p, 'autoscaling'], `${name} has both autoscaling and queueScaling; two scalers would fight`, 'keep one of them');
+        err(
+          'unsupported-combination',
+          [...p, 'autoscaling'],
+          `${name} has both autoscaling and queueScaling; two scalers would fight`,
+          'keep one of them',
+        );
       }
     }
 
@@ -342,12 +591,46 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
     if (h && h.enabled !== false) {
       const checks = (['http', 'tcp', 'exec'] as const).filter((k) => h[k] !== undefined);
       if (checks.length > 1) {
-        err('invalid-value', [...p, 'health', checks[1] ?? 'http'], `health of ${name} has ${listOf(checks, 'and')}; one check only`, 'keep exactly one of http, tcp or exec');
+        err(
+          'invalid-value',
+          [...p, 'health', checks[1] ?? 'http'],
+          `health of ${name} has ${listOf(checks, 'and')}; one check only`,
+          'keep exactly one of http, tcp or exec',
+        );
       }
       if (h.http) checkPortRef(h.http.port, [...p, 'health', 'http', 'port']);
       if (h.tcp) checkPortRef(h.tcp.port, [...p, 'health', 'tcp', 'port']);
       if ((kind === 'job' || kind === 'cron') && checks.length > 0) {
-        err('unsupported-combination', [...p, 'health'], `${kind} ${name} runs to completion; health checks do not apply`, 'remove health', 'warning');
+        err(
+          'unsupported-combination',
+          [...p, 'health'],
+          `${kind} ${name} runs to completion; health checks do not apply`,
+          'remove health',
+          'warning',
+        );
+      }
+    }
+    for (const probe of ['liveness', 'startup'] as const) {
+      const st = h?.[probe]?.successThreshold;
+      if (st !== undefined && st !== 1) {
+        err(
+          'invalid-value',
+          [...p, 'health', probe, 'successThreshold'],
+          `Kubernetes requires successThreshold 1 for ${probe} probes`,
+          'remove it, or set it on readiness',
+        );
+      }
+    }
+    for (const kind of ['cpu', 'memory'] as const) {
+      const r = s.resources;
+      if (typeof r !== 'object' || r[kind] === undefined || r.limits?.[kind] === undefined) continue;
+      if (quantityValue(r[kind]) > quantityValue(r.limits[kind])) {
+        err(
+          'invalid-value',
+          [...p, 'resources', 'limits', kind],
+          `${name}'s ${kind} limit (${r.limits[kind]}) is below its request (${r[kind]})`,
+          'a limit must be at least the request',
+        );
       }
     }
     if (s.metrics) checkPortRef(s.metrics.port, [...p, 'metrics', 'port']);
@@ -356,12 +639,24 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
     const targets = new Set<string>();
     (s.files ?? []).forEach((f, i) => {
       if (!fileExists(f.source)) {
-        err('missing-config-file', [...p, 'files', i, 'source'], `config file "${f.source}" does not exist next to the spec`, 'create it, or fix the path (it is relative to the spec file)');
+        err(
+          'missing-config-file',
+          [...p, 'files', i, 'source'],
+          `config file "${f.source}" does not exist next to the spec`,
+          'create it, or fix the path (it is relative to the spec file)',
+        );
       }
-      if (targets.has(f.target)) err('invalid-value', [...p, 'files', i, 'target'], `two files of ${name} are mounted at ${f.target}`, 'give each file its own target path');
+      if (targets.has(f.target))
+        err(
+          'invalid-value',
+          [...p, 'files', i, 'target'],
+          `two files of ${name} are mounted at ${f.target}`,
+          'give each file its own target path',
+        );
       targets.add(f.target);
     });
-    const replicas = s.autoscaling?.enabled !== false && s.autoscaling?.max ? s.autoscaling.max : (s.replicas ?? 1);
+    const replicas =
+      s.autoscaling?.enabled !== false && s.autoscaling?.max ? s.autoscaling.max : (s.replicas ?? 1);
     for (const [vn, v] of Object.entries(s.volumes ?? {})) {
       if (isK8s && replicas > 1 && (v.accessMode ?? 'ReadWriteOnce') === 'ReadWriteOnce') {
         err(
@@ -376,26 +671,44 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
 
     // uses and egress.
     (s.uses ?? []).forEach((u, i) => {
-      if (u === name) err('uses-cycle', [...p, 'uses', i], `service ${name} lists itself in uses`, 'remove it');
+      if (u === name)
+        err('uses-cycle', [...p, 'uses', i], `service ${name} lists itself in uses`, 'remove it');
       else if (!serviceNames.has(u) && !depNames.has(u)) {
         const disabled = allServiceNames.includes(u) || u in eff.dependencies;
         err(
           'unknown-reference',
           [...p, 'uses', i],
-          disabled ? `${name} uses "${u}", which is disabled in environment ${env}` : `${name} uses "${u}", which is neither a service nor a dependency`,
-          disabled ? `enable ${u} in environments.${env}, or remove it from uses` : hintFor(u, [...serviceNames, ...depNames], 'name a service or dependency of this spec'),
+          disabled
+            ? `${name} uses "${u}", which is disabled in environment ${env}`
+            : `${name} uses "${u}", which is neither a service nor a dependency`,
+          disabled
+            ? `enable ${u} in environments.${env}, or remove it from uses`
+            : hintFor(u, [...serviceNames, ...depNames], 'name a service or dependency of this spec'),
         );
       }
     });
     (s.egress ?? []).forEach((e, i) => {
-      if (!e.host && !e.cidr) err('missing-field', [...p, 'egress', i], `egress rule of ${name} names no host or cidr`, 'add host: api.example.com or cidr: 10.0.0.0/8');
+      if (!e.host && !e.cidr)
+        err(
+          'missing-field',
+          [...p, 'egress', i],
+          `egress rule of ${name} names no host or cidr`,
+          'add host: api.example.com or cidr: 10.0.0.0/8',
+        );
     });
 
     // Env values: names, references, inline secrets.
     for (const [key, raw] of Object.entries(s.env ?? {})) {
       const ep = [...p, 'env', key];
       if (!ENV_NAME.test(key)) {
-        out.addAt('invalid-name', 'error', ep, loc(ep, 'key'), `environment variable name "${key}" is not valid`, 'use letters, digits and _, not starting with a digit');
+        out.addAt(
+          'invalid-name',
+          'error',
+          ep,
+          loc(ep, 'key'),
+          `environment variable name "${key}" is not valid`,
+          'use letters, digits and _, not starting with a digit',
+        );
       }
       if (typeof raw !== 'string') continue;
       const parsed = parseTemplate(raw);
@@ -405,43 +718,113 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
         out.addAt('invalid-reference', 'error', ep, { start: at.start + quote + e.index }, e.message, e.hint);
       }
       const refs = parsed.parts.filter((x) => 'ref' in x);
-      const literal = parsed.parts.filter((x) => 'text' in x).map((x) => ('text' in x ? x.text : '')).join('');
+      const literal = parsed.parts
+        .filter((x) => 'text' in x)
+        .map((x) => ('text' in x ? x.text : ''))
+        .join('');
       for (const part of refs) {
         const { ref, index } = part;
         const refAt = { start: at.start + quote + index, end: at.start + quote + index + part.raw.length };
         if (ref.kind === 'secrets') {
           if (!secretNames.includes(ref.name)) {
-            out.addAt('unknown-reference', 'error', ep, refAt, `${key} references secret "${ref.name}", which is not declared`, hintFor(ref.name, secretNames, `declare it: secrets: { ${ref.name}: {} }`));
+            out.addAt(
+              'unknown-reference',
+              'error',
+              ep,
+              refAt,
+              `${key} references secret "${ref.name}", which is not declared`,
+              hintFor(ref.name, secretNames, `declare it: secrets: { ${ref.name}: {} }`),
+            );
           } else if (parsed.parts.length > 1) {
-            out.addAt('invalid-reference', 'error', ep, refAt, `${key} mixes secret "${ref.name}" with other text`, 'a secret must be the whole value; build the combined value in the secret itself');
+            out.addAt(
+              'invalid-reference',
+              'error',
+              ep,
+              refAt,
+              `${key} mixes secret "${ref.name}" with other text`,
+              'a secret must be the whole value; build the combined value in the secret itself',
+            );
           }
         } else if (ref.kind === 'dependencies') {
           if (!depNames.has(ref.name)) {
             const disabled = ref.name in eff.dependencies;
-            out.addAt('unknown-reference', 'error', ep, refAt, disabled ? `${key} references dependency "${ref.name}", disabled in environment ${env}` : `${key} references unknown dependency "${ref.name}"`, hintFor(ref.name, [...depNames], 'declare it under dependencies:'));
-          } else if (eff.dependencies[ref.name]?.mode === 'sqlite' && ['host', 'port', 'user', 'password'].includes(ref.property)) {
-            out.addAt('unsupported-combination', 'error', ep, refAt, `${key} needs the ${ref.property} of ${ref.name}, which is sqlite in environment ${env}`, `use \${dependencies.${ref.name}.url}, or make ${ref.name} self-hosted in ${env}`);
+            out.addAt(
+              'unknown-reference',
+              'error',
+              ep,
+              refAt,
+              disabled
+                ? `${key} references dependency "${ref.name}", disabled in environment ${env}`
+                : `${key} references unknown dependency "${ref.name}"`,
+              hintFor(ref.name, [...depNames], 'declare it under dependencies:'),
+            );
+          } else if (
+            eff.dependencies[ref.name]?.mode === 'sqlite' &&
+            ['host', 'port', 'user', 'password'].includes(ref.property)
+          ) {
+            out.addAt(
+              'unsupported-combination',
+              'error',
+              ep,
+              refAt,
+              `${key} needs the ${ref.property} of ${ref.name}, which is sqlite in environment ${env}`,
+              `use \${dependencies.${ref.name}.url}, or make ${ref.name} self-hosted in ${env}`,
+            );
           }
         } else if (!serviceNames.has(ref.name)) {
-          out.addAt('unknown-reference', 'error', ep, refAt, `${key} references unknown or disabled service "${ref.name}"`, hintFor(ref.name, [...serviceNames], 'name a service of this spec'));
-        } else if ((eff.services[ref.name]?.ports ?? {}) && Object.keys(eff.services[ref.name]?.ports ?? {}).length === 0) {
-          out.addAt('unsupported-combination', 'error', ep, refAt, `${key} needs the address of ${ref.name}, which has no ports`, `add ports to ${ref.name}`);
+          out.addAt(
+            'unknown-reference',
+            'error',
+            ep,
+            refAt,
+            `${key} references unknown or disabled service "${ref.name}"`,
+            hintFor(ref.name, [...serviceNames], 'name a service of this spec'),
+          );
+        } else if (
+          (eff.services[ref.name]?.ports ?? {}) &&
+          Object.keys(eff.services[ref.name]?.ports ?? {}).length === 0
+        ) {
+          out.addAt(
+            'unsupported-combination',
+            'error',
+            ep,
+            refAt,
+            `${key} needs the address of ${ref.name}, which has no ports`,
+            `add ports to ${ref.name}`,
+          );
         }
       }
-      if (refs.length === 0 && raw !== '') {
+      if (/:\/\/[^/\s:@]+:[^@\s$]+@/.test(literal)) {
+        err(
+          'inline-secret',
+          ep,
+          `${key} embeds a password in a URL`,
+          'put the whole URL in a secret, or use ${dependencies.NAME.url}',
+        );
+      } else if (refs.length === 0 && raw !== '') {
         if (isSecretLookingValue(raw)) {
-          err('inline-secret', ep, `${key} holds what looks like a credential, written in the spec`, `declare a secret (secrets: { ${kebab(key)}: {} }) and write ${key}: \${secrets.${kebab(key)}}`);
+          err(
+            'inline-secret',
+            ep,
+            `${key} holds what looks like a credential, written in the spec`,
+            `declare a secret (secrets: { ${kebab(key)}: {} }) and write ${key}: \${secrets.${kebab(key)}}`,
+          );
         } else if (isSecretName(key) && !/^(true|false|\d+)$/i.test(raw)) {
-          err('inline-secret', ep, `${key} looks like a secret but its value is written in the spec`, `declare a secret (secrets: { ${kebab(key)}: {} }) and write ${key}: \${secrets.${kebab(key)}}`);
+          err(
+            'inline-secret',
+            ep,
+            `${key} looks like a secret but its value is written in the spec`,
+            `declare a secret (secrets: { ${kebab(key)}: {} }) and write ${key}: \${secrets.${kebab(key)}}`,
+          );
         }
-      } else if (/:\/\/[^/\s:@]+:[^@\s$]+@/.test(literal)) {
-        err('inline-secret', ep, `${key} embeds a password in a URL`, 'put the whole URL in a secret, or use ${dependencies.NAME.url}');
       }
     }
   }
 
   // Cycles in `uses` among services: compose starts services in that order, so a cycle cannot start.
-  const cycle = findCycle(enabledServices.map(([n, s]) => [n, (s.uses ?? []).filter((u) => serviceNames.has(u) && u !== n)]));
+  const cycle = findCycle(
+    enabledServices.map(([n, s]) => [n, (s.uses ?? []).filter((u) => serviceNames.has(u) && u !== n)]),
+  );
   if (cycle) {
     const first = cycle[0] ?? '';
     const idx = (eff.services[first]?.uses ?? []).indexOf(cycle[1] ?? '');
@@ -465,51 +848,152 @@ function checkEnvironment(eff: EffectiveSpec, prov: Provenance, out: Collector, 
       const key = `${r.pathType ?? 'Prefix'} ${r.path.replace(/\/+$/, '') || '/'}`;
       const prev = seenRoutes.get(key);
       if (prev !== undefined) {
-        err('ingress-path-conflict', [...rp, 'path'], `route ${r.path} is already routed by route ${prev + 1}`, 'each path may go to one service only; remove or change one route');
+        err(
+          'ingress-path-conflict',
+          [...rp, 'path'],
+          `route ${r.path} is already routed by route ${prev + 1}`,
+          'each path may go to one service only; remove or change one route',
+        );
       }
       seenRoutes.set(key, i);
       const svc = eff.services[r.service];
       if (!svc || svc.enabled === false) {
-        err('unknown-reference', [...rp, 'service'], `route ${r.path} goes to "${r.service}", which is ${svc ? `disabled in environment ${env}` : 'not a service'}`, hintFor(r.service, [...serviceNames], 'name a web service'));
+        err(
+          'unknown-reference',
+          [...rp, 'service'],
+          `route ${r.path} goes to "${r.service}", which is ${svc ? `disabled in environment ${env}` : 'not a service'}`,
+          hintFor(r.service, [...serviceNames], 'name a web service'),
+        );
         return;
       }
       const kind = svc.kind ?? 'web';
-      if (kind !== 'web') err('unsupported-combination', [...rp, 'service'], `route ${r.path} goes to ${r.service}, a ${kind} that serves no traffic`, 'route to a web service');
+      if (kind !== 'web')
+        err(
+          'unsupported-combination',
+          [...rp, 'service'],
+          `route ${r.path} goes to ${r.service}, a ${kind} that serves no traffic`,
+          'route to a web service',
+        );
       const sp = Object.keys(svc.ports ?? {});
+      const numbers = Object.values(svc.ports ?? {}).map((x) => (typeof x === 'number' ? x : x.port));
+      if (typeof r.port === 'number' && !numbers.includes(r.port)) {
+        err(
+          'unknown-port',
+          [...rp, 'port'],
+          `service ${r.service} has no port ${r.port}`,
+          `use one of its ports: ${sp.join(', ') || 'none'}`,
+        );
+      }
       if (typeof r.port === 'string' && !sp.includes(r.port)) {
-        err('unknown-port', [...rp, 'port'], `service ${r.service} has no port named "${r.port}"`, hintFor(r.port, sp, 'name one of its ports'));
+        err(
+          'unknown-port',
+          [...rp, 'port'],
+          `service ${r.service} has no port named "${r.port}"`,
+          hintFor(r.port, sp, 'name one of its ports'),
+        );
       }
     });
     if (isK8s && (ing.hosts?.length ?? 0) === 0) {
-      err('missing-field', ['ingress'], `environment ${env} routes traffic but names no host`, `add hosts: [app.example.com] to environments.${env} or ingress`);
+      err(
+        'missing-field',
+        ['ingress'],
+        `environment ${env} routes traffic but names no host`,
+        `add hosts: [app.example.com] to environments.${env} or ingress`,
+      );
     }
-    if (ing.tls && ing.tls.issuer && ing.tls.secret) {
-      err('invalid-value', ['ingress', 'tls'], 'tls names both an issuer and a secret', 'use issuer (cert-manager issues the certificate) or secret (you provide it), not both');
+    if (typeof ing.tls === 'object' && ing.tls.issuer && ing.tls.secret) {
+      err(
+        'invalid-value',
+        ['ingress', 'tls'],
+        'tls names both an issuer and a secret',
+        'use issuer (cert-manager issues the certificate) or secret (you provide it), not both',
+      );
     }
   }
 
   // Backup credentials and patches.
   const cred = eff.backup.destination?.credentials;
   if (cred && !secretNames.includes(cred)) {
-    err('unknown-reference', ['backup', 'destination', 'credentials'], `backup credentials secret "${cred}" is not declared`, hintFor(cred, secretNames, `declare it under secrets: ${cred}: {}`));
+    err(
+      'unknown-reference',
+      ['backup', 'destination', 'credentials'],
+      `backup credentials secret "${cred}" is not declared`,
+      hintFor(cred, secretNames, `declare it under secrets: ${cred}: {}`),
+    );
   }
   if (eff.backup.destination?.type === 's3' && !eff.backup.destination.bucket) {
-    err('missing-field', ['backup', 'destination'], 'an s3 backup destination needs a bucket', 'add bucket: my-backups');
+    err(
+      'missing-field',
+      ['backup', 'destination'],
+      'an s3 backup destination needs a bucket',
+      'add bucket: my-backups',
+    );
   }
   (eff.patches.kubernetes ?? []).forEach((pt, i) => {
-    if (!pt.merge && !pt.jsonPatch) err('missing-field', ['patches', 'kubernetes', i], 'a patch needs merge or jsonPatch', 'add merge: {…} (RFC 7386) or jsonPatch: […] (RFC 6902)');
+    if (!pt.merge && !pt.jsonPatch)
+      err(
+        'missing-field',
+        ['patches', 'kubernetes', i],
+        'a patch needs merge or jsonPatch',
+        'add merge: {…} (RFC 7386) or jsonPatch: […] (RFC 6902)',
+      );
   });
 }
 
-function checkServiceSource(name: string, s: ServiceSpec, p: SpecPath, err: (c: DiagnosticCode, p: SpecPath, m: string, h: string) => void) {
+function checkServiceSource(
+  name: string,
+  s: ServiceSpec,
+  p: SpecPath,
+  err: (
+    c: DiagnosticCode,
+    p: SpecPath,
+    m: string,
+    h: string,
+    sev?: Severity,
+    prefer?: 'key' | 'value',
+  ) => void,
+) {
   if (s.image && s.build) {
-    err('image-or-build', [...p, 'build'], `service ${name} has both image and build`, 'keep image for a prebuilt image, or build to build one, not both');
+    err(
+      'image-or-build',
+      [...p, 'build'],
+      `service ${name} has both image and build`,
+      'keep image for a prebuilt image, or build to build one, not both',
+      'error',
+      'key',
+    );
+  } else if (s.imageFrom && (s.image || s.build)) {
+    err(
+      'image-or-build',
+      [...p, 'imageFrom'],
+      `service ${name} has imageFrom and also ${s.image ? 'image' : 'build'}`,
+      'keep one source of the image',
+      'error',
+      'key',
+    );
+  } else if (s.imageFrom) {
+    // imageFrom is checked against the other services in checkEnvironment.
   } else if (!s.image && !s.build) {
-    err('image-or-build', p, `service ${name} has neither image nor build`, 'add image: repo/name:1.2.3, or build: { preset: node }');
+    err(
+      'image-or-build',
+      p,
+      `service ${name} has neither image nor build`,
+      'add image: repo/name:1.2.3, or build: { preset: node }',
+    );
   } else if (s.build && !s.build.preset && !s.build.dockerfile) {
-    err('missing-field', [...p, 'build'], `build of ${name} names no preset and no Dockerfile`, 'add preset: node | nextjs | python | static, or dockerfile: Dockerfile');
+    err(
+      'missing-field',
+      [...p, 'build'],
+      `build of ${name} names no preset and no Dockerfile`,
+      'add preset: node | nextjs | python | static, or dockerfile: Dockerfile',
+    );
   } else if (s.build?.preset && s.build.dockerfile) {
-    err('image-or-build', [...p, 'build', 'dockerfile'], `build of ${name} has both a preset and a Dockerfile`, 'keep one: the preset generates a Dockerfile');
+    err(
+      'image-or-build',
+      [...p, 'build', 'dockerfile'],
+      `build of ${name} has both a preset and a Dockerfile`,
+      'keep one: the preset generates a Dockerfile',
+    );
   }
 }
 
@@ -524,10 +1008,19 @@ export function imageProblem(image: string): string | undefined {
   return undefined;
 }
 
-function checkImage(image: string, path: SpecPath, err: (c: DiagnosticCode, p: SpecPath, m: string, h: string) => void) {
+function checkImage(
+  image: string,
+  path: SpecPath,
+  err: (c: DiagnosticCode, p: SpecPath, m: string, h: string) => void,
+) {
   const problem = imageProblem(image);
   if (problem) {
-    err('image-unpinned', path, `image "${image}" ${problem}, which changes under you`, 'pin a version tag (repo/name:1.2.3) or a digest (@sha256:…)');
+    err(
+      'image-unpinned',
+      path,
+      `image "${image}" ${problem}, which changes under you`,
+      'pin a version tag (repo/name:1.2.3) or a digest (@sha256:…)',
+    );
   }
 }
 
@@ -567,16 +1060,39 @@ function kebab(envName: string): string {
   return envName.toLowerCase().replace(/_/g, '-');
 }
 
+/** A CPU or memory quantity as a number (cores or bytes), for comparisons only. */
+export function quantityValue(q: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(String(q));
+  if (!m) return Number.NaN;
+  const unit =
+    { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, K: 1e3, M: 1e6, G: 1e9, T: 1e12 }[
+      m[2] ?? ''
+    ] ?? 1;
+  return Number(m[1]) * unit;
+}
+
 /** Seconds in a duration such as 1h30m. */
 export function seconds(d: string): number {
   let total = 0;
   for (const m of d.matchAll(/(\d+)(ms|s|m|h|d)/g)) {
     const n = Number(m[1]);
-    total += m[2] === 'ms' ? n / 1000 : m[2] === 's' ? n : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n * 86400;
+    total +=
+      m[2] === 'ms'
+        ? n / 1000
+        : m[2] === 's'
+          ? n
+          : m[2] === 'm'
+            ? n * 60
+            : m[2] === 'h'
+              ? n * 3600
+              : n * 86400;
   }
   return total;
 }
 
 function dotted(path: SpecPath): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }

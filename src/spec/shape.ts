@@ -50,7 +50,10 @@ function flatten(issues: readonly Issue[], raw: unknown): Issue[] {
     // Branch issues carry paths relative to the union.
     const branches = issue.errors.map((errs) => flatten(errs, raw));
     const progress = (errs: Issue[]) =>
-      Math.max(0, ...errs.map((e) => (e.code === 'invalid_type' && e.path.length === 0 ? 0 : e.path.length + 1)));
+      Math.max(
+        0,
+        ...errs.map((e) => (e.code === 'invalid_type' && e.path.length === 0 ? 0 : e.path.length + 1)),
+      );
     const best = branches.reduce((a, b) => (progress(b) > progress(a) ? b : a));
     if (progress(best) > 0) {
       out.push(...best.map((e) => ({ ...e, path: [...issue.path, ...e.path] }) as Issue));
@@ -164,10 +167,16 @@ function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unk
     }
     case 'invalid_format':
       return [
-        source.at('invalid-value', at.start, `${where} must be ${issue.message}, not ${JSON.stringify(value)}`, formatHint(where), {
-          endOffset: at.end,
-          path: where,
-        }),
+        source.at(
+          'invalid-value',
+          at.start,
+          `${where} must be ${issue.message}, not ${JSON.stringify(value)}`,
+          formatHint(where),
+          {
+            endOffset: at.end,
+            path: where,
+          },
+        ),
       ];
     case 'invalid_union':
       return [
@@ -180,12 +189,23 @@ function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unk
         ),
       ];
     default:
-      return [source.at('invalid-value', at.start, `${where}: ${issue.message}`, 'see docs/spec.md for this field', { path: where })];
+      return [
+        source.at(
+          'invalid-value',
+          at.start,
+          `${where}: ${issue.message}`,
+          'see docs/spec.md for this field',
+          { path: where },
+        ),
+      ];
   }
 }
 
 function dotted(path: SpecPath): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 function valueAt(raw: unknown, path: SpecPath): unknown {
@@ -224,7 +244,8 @@ function unwrap(s: AnySchema): AnySchema {
   let cur = s;
   for (;;) {
     const d = defOf(cur);
-    if ((d.type === 'optional' || d.type === 'nullable' || d.type === 'default') && d.innerType) cur = d.innerType;
+    if ((d.type === 'optional' || d.type === 'nullable' || d.type === 'default') && d.innerType)
+      cur = d.innerType;
     else if (d.type === 'pipe' && d.in) cur = d.in;
     else return cur;
   }
@@ -329,7 +350,11 @@ function unionHint(schemas: AnySchema[]): string {
 }
 
 function formatHint(where: string): string {
-  if (/\b(period|timeout|initialDelay|deadline|retention|stabilization|scaleDownDelay|pollInterval|cooldown|latencyP95|maxAge)\b/.test(where))
+  if (
+    /\b(period|timeout|initialDelay|deadline|retention|stabilization|scaleDownDelay|pollInterval|cooldown|latencyP95|maxAge)\b/.test(
+      where,
+    )
+  )
     return 'durations are a number and a unit: 500ms, 30s, 5m, 1h, 7d';
   if (/memory|storage|size/.test(where)) return 'memory and storage use Kubernetes units: 512Mi, 2Gi, 100Gi';
   if (/cpu/.test(where)) return 'CPU is cores (0.5, 2) or millicores (250m)';

@@ -50,20 +50,42 @@ export class SourceText {
     offset: number,
     message: string,
     hint: string | undefined,
-    extra: { endOffset?: number | undefined; path?: string | undefined; severity?: Diagnostic['severity'] } = {},
+    extra: {
+      endOffset?: number | undefined;
+      path?: string | undefined;
+      severity?: Diagnostic['severity'];
+    } = {},
   ): Diagnostic {
     const location = this.position(offset, extra.endOffset);
     const d: Diagnostic = {
       code,
       severity: extra.severity ?? 'error',
-      message,
+      message: clip(message, MAX_MESSAGE),
       location,
-      sourceLine: this.line(location.line),
+      sourceLine: clip(this.line(location.line), MAX_SOURCE_LINE),
     };
-    if (hint !== undefined) d.hint = hint;
+    if (hint !== undefined) d.hint = clip(hint, MAX_MESSAGE);
     if (extra.path !== undefined) d.path = extra.path;
     return d;
   }
+}
+
+/**
+ * Messages and hints quote the user's values, and a value (or a line) can be megabytes long:
+ * keep diagnostics to a readable size instead of printing the value once per diagnostic.
+ */
+const MAX_MESSAGE = 400;
+const MAX_SOURCE_LINE = 1000;
+
+/** `s` cut in the middle when longer than `max`, keeping both ends (never splitting a surrogate pair). */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let head = Math.floor(max * 0.7);
+  let tail = s.length - (max - head - 1);
+  const code = (i: number) => s.charCodeAt(i);
+  if (code(head - 1) >= 0xd800 && code(head - 1) <= 0xdbff) head--;
+  if (code(tail) >= 0xdc00 && code(tail) <= 0xdfff) tail++;
+  return `${s.slice(0, head)}…${s.slice(tail)}`;
 }
 
 export type DecodeResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
@@ -77,7 +99,10 @@ export function decodeSpecBytes(file: string, bytes: Uint8Array): DecodeResult {
     const src = new SourceText(file, text);
     return { ok: false, diagnostic: src.at(code, offset, message, hint) };
   };
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+  if (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+  ) {
     return fail(
       'encoding',
       'the file is UTF-16 encoded; Slipway reads UTF-8 only',
@@ -121,8 +146,24 @@ function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i] ?? 0;
-    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    const need =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c <= 0xdf
+          ? 1
+          : c >= 0xe0 && c <= 0xef
+            ? 2
+            : c >= 0xf0 && c <= 0xf4
+              ? 3
+              : -1;
     if (need < 0) return i;
+    // The second byte has a narrower range after E0, ED, F0 and F4 (Unicode table 3-7): without
+    // this, overlong forms, surrogates and code points past U+10FFFF, which the decoder rejects,
+    // were "found" at the last byte of the file instead of where they are.
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    const second = b[i + 1];
+    if (need > 0 && (second === undefined || second < lo || second > hi)) return i;
     for (let k = 1; k <= need; k++) {
       const cc = b[i + k];
       if (cc === undefined || (cc & 0xc0) !== 0x80) return i;

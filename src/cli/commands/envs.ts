@@ -1,7 +1,7 @@
 /** `slipway envs <spec>`: each environment with its name and target. */
 import { resolveEnvironment } from '../../model/resolve.ts';
-import { json, type Io, paint } from '../output.ts';
 import { loadOrThrow } from '../_load.ts';
+import { type Io, json, paint } from '../output.ts';
 
 export function envsCommand(file: string, io: Io): number {
   const { loaded } = loadOrThrow(file, io);
@@ -12,7 +12,11 @@ export function envsCommand(file: string, io: Io): number {
       name,
       target: e.target,
       ...(e.target === 'kubernetes'
-        ? { namespace: e.namespace, kubernetesVersion: e.kubernetesVersion, ...(e.context ? { context: e.context } : {}) }
+        ? {
+            namespace: e.namespace,
+            kubernetesVersion: e.kubernetesVersion,
+            ...(e.context ? { context: e.context } : {}),
+          }
         : { project: e.namespace, profile: e.profile }),
       services: m.services.length,
       dependencies: m.dependencies.map((d) => `${d.name}:${d.type}/${d.mode}`),
@@ -27,7 +31,9 @@ export function envsCommand(file: string, io: Io): number {
     rows.map((r) => [
       r.name,
       r.target,
-      'namespace' in r ? `namespace ${r.namespace} (k8s ${r.kubernetesVersion})` : `project ${r.project} (${r.profile})`,
+      'namespace' in r
+        ? `namespace ${r.namespace} (k8s ${r.kubernetesVersion})`
+        : `project ${r.project} (${r.profile})`,
       String(r.services),
       r.dependencies.join(', ') || '-',
       r.hosts.join(', ') || '-',
@@ -35,7 +41,10 @@ export function envsCommand(file: string, io: Io): number {
   );
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
   table.forEach((row, i) => {
-    const line = row.map((c, j) => c.padEnd(widths[j] ?? 0)).join('  ').trimEnd();
+    const line = row
+      .map((c, j) => c.padEnd(widths[j] ?? 0))
+      .join('  ')
+      .trimEnd();
     io.out(`${i === 0 ? paint(io, 'bold', line) : line}\n`);
   });
   return 0;

@@ -5,12 +5,16 @@
 import { resolveEnvironment } from '../../model/resolve.ts';
 import type { Model } from '../../model/types.ts';
 import { effectiveSpec, Provenance } from '../../spec/overlay.ts';
-import { UsageError } from '../errors.ts';
-import { json, type Io, paint } from '../output.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
+import { UsageError } from '../errors.ts';
+import { type Io, json, paint } from '../output.ts';
 
 export function explainCommand(file: string, env: string | undefined, path: string, io: Io): number {
-  if (!env) throw new UsageError('explain needs --env', 'for example: slipway explain slipway.yaml --env prod services.web.replicas');
+  if (!env)
+    throw new UsageError(
+      'explain needs --env',
+      'for example: slipway explain slipway.yaml --env prod services.web.replicas',
+    );
   const { loaded } = loadOrThrow(file, io);
   pickEnvironments(loaded, env);
   const segs = parsePath(path);
@@ -19,18 +23,30 @@ export function explainCommand(file: string, env: string | undefined, path: stri
   const written = get(eff as unknown as Record<string, unknown>, segs);
   const resolved = modelValue(model, segs);
   if (written === undefined && resolved === undefined) {
-    throw new UsageError(`${path} is not set in environment ${env} and has no default`, 'paths look like services.web.replicas or ingress.hosts');
+    throw new UsageError(
+      `${path} is not set in environment ${env} and has no default`,
+      'paths look like services.web.replicas or ingress.hosts',
+    );
   }
   const prov = new Provenance(loaded, env);
   const origins = prov.origins(segs).map((o) => {
     const pos = loaded.source.position(o.offset);
-    return { layer: o.layer, specPath: o.specPath, file: pos.file, line: pos.line, column: pos.column, source: loaded.source.line(pos.line).trim() };
+    return {
+      layer: o.layer,
+      specPath: o.specPath,
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+      source: loaded.source.line(pos.line).trim(),
+    };
   });
   const result = {
     environment: env,
     path,
     value: resolved ?? written,
-    ...(written !== undefined && JSON.stringify(written) !== JSON.stringify(resolved ?? written) ? { written } : {}),
+    ...(written !== undefined && JSON.stringify(written) !== JSON.stringify(resolved ?? written)
+      ? { written }
+      : {}),
     setBy: origins.length > 0 ? origins[origins.length - 1] : { layer: 'default' },
     overrides: origins.slice(0, -1),
   };
@@ -42,12 +58,16 @@ export function explainCommand(file: string, env: string | undefined, path: stri
   if ('written' in result) io.out(`  written as ${show(result.written)}, resolved by Slipway\n`);
   const last = origins[origins.length - 1];
   if (last) {
-    io.out(`  set by ${last.layer} at ${last.file}:${last.line}:${last.column}\n    ${paint(io, 'dim', last.source)}\n`);
+    io.out(
+      `  set by ${last.layer} at ${last.file}:${last.line}:${last.column}\n    ${paint(io, 'dim', last.source)}\n`,
+    );
     for (const o of origins.slice(0, -1).reverse()) {
-      io.out(`  overrides ${o.layer} at ${o.file}:${o.line}:${o.column}\n    ${paint(io, 'dim', o.source)}\n`);
+      io.out(
+        `  overrides ${o.layer} at ${o.file}:${o.line}:${o.column}\n    ${paint(io, 'dim', o.source)}\n`,
+      );
     }
   } else {
-    io.out('  set by Slipway\'s default (nothing in the spec sets it; see docs/spec.md for defaults)\n');
+    io.out("  set by Slipway's default (nothing in the spec sets it; see docs/spec.md for defaults)\n");
   }
   return 0;
 }

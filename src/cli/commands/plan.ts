@@ -7,8 +7,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resolveEnvironment } from '../../model/resolve.ts';
 import { RENDERERS, renderEnvironment } from '../../render/index.ts';
-import { json, type Io, paint } from '../output.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
+import { type Io, json, paint } from '../output.ts';
 
 export function planCommand(file: string, opts: { env?: string; out: string }, io: Io): number {
   const { loaded, warnings } = loadOrThrow(file, io);
@@ -29,7 +29,12 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       environment: env,
       target: model.environment.target,
       namespace: model.environment.namespace,
-      services: model.services.map((s) => ({ name: s.name, kind: s.kind, replicas: s.replicas, image: s.image })),
+      services: model.services.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        replicas: s.replicas,
+        image: s.image,
+      })),
       dependencies: model.dependencies.map((d) => ({ name: d.name, type: d.type, mode: d.mode })),
       hosts: model.environment.hosts,
       secrets: model.secrets.map((s) => s.name),
@@ -39,14 +44,28 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
     });
   }
   if (io.format === 'json') {
-    io.out(json({ file, out: opts.out, renderers: RENDERERS.map((r) => r.id), environments: summaries, diagnostics: warnings }));
+    io.out(
+      json({
+        file,
+        out: opts.out,
+        renderers: RENDERERS.map((r) => r.id),
+        environments: summaries,
+        diagnostics: warnings,
+      }),
+    );
     return 0;
   }
   io.out(`${paint(io, 'green', '✓')} ${file}: ${envs.length} environment(s) resolved and validated\n\n`);
   for (const s of summaries) {
-    io.out(`${paint(io, 'bold', s.environment)} → ${s.target} (${s.target === 'kubernetes' ? 'namespace' : 'project'} ${s.namespace})\n`);
-    for (const svc of s.services) io.out(`  ${svc.kind.padEnd(6)} ${svc.name.padEnd(22)} ×${String(svc.replicas).padEnd(3)} ${svc.image}\n`);
-    for (const d of s.dependencies) io.out(`  ${'dep'.padEnd(6)} ${d.name.padEnd(22)} ${d.type} (${d.mode})\n`);
+    io.out(
+      `${paint(io, 'bold', s.environment)} → ${s.target} (${s.target === 'kubernetes' ? 'namespace' : 'project'} ${s.namespace})\n`,
+    );
+    for (const svc of s.services)
+      io.out(
+        `  ${svc.kind.padEnd(6)} ${svc.name.padEnd(22)} ×${String(svc.replicas).padEnd(3)} ${svc.image}\n`,
+      );
+    for (const d of s.dependencies)
+      io.out(`  ${'dep'.padEnd(6)} ${d.name.padEnd(22)} ${d.type} (${d.mode})\n`);
     if (s.hosts.length) io.out(`  hosts: ${s.hosts.join(', ')}\n`);
     if (s.secrets.length) io.out(`  secrets (${s.secretSource}): ${s.secrets.join(', ')}\n`);
     io.out(`  ${s.edges} communication edge(s); wrote ${s.files.length} file(s): ${s.files.join(', ')}\n\n`);

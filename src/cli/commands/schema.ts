@@ -1,6 +1,6 @@
 /** `slipway schema`: the JSON Schema of slipway.yaml, generated from the same source as validation. */
 import { specJsonSchema } from '../../spec/json-schema.ts';
-import { json, type Io } from '../output.ts';
+import { type Io, json } from '../output.ts';
 
 export function schemaCommand(io: Io): number {
   io.out(json(specJsonSchema()));

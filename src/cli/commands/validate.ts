@@ -1,11 +1,15 @@
 /** `slipway validate <spec>`: load and check, report every problem at once. */
-import { json, type Io, paint } from '../output.ts';
+
 import { loadOrThrow } from '../_load.ts';
+import { type Io, json, paint } from '../output.ts';
 
 export function validateCommand(file: string, io: Io): number {
   const { loaded, warnings } = loadOrThrow(file, io);
   const { spec } = loaded;
-  const envs = Object.entries(spec.environments).map(([name, e]) => ({ name, target: e.target ?? 'compose' }));
+  const envs = Object.entries(spec.environments).map(([name, e]) => ({
+    name,
+    target: e.target ?? 'compose',
+  }));
   const summary = {
     valid: true,
     file,
