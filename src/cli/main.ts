@@ -84,6 +84,33 @@ export function buildProgram(
     );
 
   program
+    .command('render')
+    .description('render one target (kubernetes, model) for one environment, to files or to stdout')
+    .argument('<spec>', 'path to slipway.yaml')
+    .option('-e, --env <name>', 'environment (default: every environment of the target)')
+    .option('-t, --target <target>', 'what to render: kubernetes | model', 'kubernetes')
+    .option('-o, --out <dir>', 'write files here (default: print to stdout)')
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      examples(
+        'slipway render slipway.yaml --env prod --target kubernetes -o deploy/prod/kubernetes',
+        'slipway render slipway.yaml --env staging | kubectl apply --dry-run=server -f -',
+      ),
+    )
+    .action((spec: string, o: { env?: string; target: string; out?: string; output: string }) =>
+      run(
+        async () =>
+          (await import('./commands/render.ts')).renderCommand(
+            spec,
+            { target: o.target, ...(o.env ? { env: o.env } : {}), ...(o.out ? { out: o.out } : {}) },
+            ioFor(o.output),
+          ),
+        o.output,
+      ),
+    );
+
+  program
     .command('envs')
     .description('list the environments of a spec with their target')
     .argument('<spec>', 'path to slipway.yaml')

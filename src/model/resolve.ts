@@ -115,13 +115,35 @@ export function resolveEnvironment(spec: Spec, env: string): Model {
       podSecurity: eff.security.podSecurity ?? 'restricted',
     },
     patches: {
-      kubernetes: (eff.patches.kubernetes ?? []).map((p) =>
-        stripUndefined({ target: stripUndefined({ ...p.target }), merge: p.merge, jsonPatch: p.jsonPatch }),
+      kubernetes: (eff.patches.kubernetes ?? []).map((p, i) =>
+        stripUndefined({
+          target: stripUndefined({ ...p.target }),
+          merge: p.merge,
+          jsonPatch: p.jsonPatch,
+          source: patchSource(spec, env, 'kubernetes', i),
+        }),
       ),
-      compose: (eff.patches.compose ?? []).map((p) => stripUndefined({ service: p.service, merge: p.merge })),
+      compose: (eff.patches.compose ?? []).map((p, i) =>
+        stripUndefined({ service: p.service, merge: p.merge, source: patchSource(spec, env, 'compose', i) }),
+      ),
     },
     graph: [],
   };
+  // A self-hosted PostgreSQL needs a password that someone must provide: make it a secret of the app.
+  for (const d of dependencies) {
+    const name = `${d.name}-password`;
+    if (d.type === 'postgres' && d.mode === 'self-hosted' && !model.secrets.some((s) => s.name === name)) {
+      model.secrets.push({
+        name,
+        description: `Password of the self-hosted PostgreSQL "${d.name}"`,
+        key: name,
+        remoteKey: `${eff.app.name}/${name}`,
+        generate: true,
+        implicit: true,
+      });
+    }
+  }
+  model.secrets.sort(byName);
   model.graph = buildGraph(model);
   return model;
 }
@@ -489,6 +511,12 @@ function resolveIngress(
     })),
     maxBodySize: i.maxBodySize,
   });
+}
+
+/** Patches append, base first: index i of the merged list came from the base or the environment. */
+function patchSource(spec: Spec, env: string, target: 'kubernetes' | 'compose', i: number): string {
+  const base = spec.patches?.[target]?.length ?? 0;
+  return i < base ? `patches.${target}[${i}]` : `environments.${env}.patches.${target}[${i - base}]`;
 }
 
 /** Config-map keys for mounted files: the base name, made key-safe; the whole path where two base names collide. */

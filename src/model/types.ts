@@ -83,6 +83,8 @@ export interface SecretModel {
   key: string;
   remoteKey: string;
   generate: boolean;
+  /** Added by Slipway, not declared in the spec (e.g. a self-hosted database's password). */
+  implicit?: boolean;
 }
 
 export interface ResourcesModel {
@@ -295,12 +297,14 @@ export interface BackupModel {
 }
 
 export interface PatchesModel {
+  /** `source` is the spec path that wrote each patch, so problems point at its line. */
   kubernetes: {
     target: { kind: string; name?: string };
     merge?: Record<string, unknown>;
     jsonPatch?: unknown[];
+    source: string;
   }[];
-  compose: { service?: string; merge: Record<string, unknown> }[];
+  compose: { service?: string; merge: Record<string, unknown>; source: string }[];
 }
 
 /** Who talks to whom: the source of network policies, compose networks and diagrams. */

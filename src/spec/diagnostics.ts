@@ -44,6 +44,8 @@ export const DIAGNOSTIC_CODES = [
   'missing-config-file',
   'no-environments',
   'unknown-environment',
+  // Rendering
+  'patch-failed',
   // Commands
   'usage',
 ] as const;

@@ -4,7 +4,16 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { type Document, isAlias, parseDocument, visit } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isScalar,
+  Lexer,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml';
 import { type Diagnostic, type DiagnosticCode, hasErrors, sortDiagnostics } from './diagnostics.ts';
 import type { Spec } from './schema.ts';
 import { checkSemantics } from './semantics.ts';
@@ -98,13 +107,26 @@ const YAML_CODES: Record<string, { code: DiagnosticCode; hint: string }> = {
   },
 };
 
+/** yaml's own wording names its API ("please use YAML.parseAllDocuments()"); say it in the user's terms. */
+const YAML_MESSAGES: Record<string, string> = {
+  MULTIPLE_DOCS: 'the file holds more than one YAML document',
+};
+
 /** Parse and check spec text. Pure apart from the injected `fileExists`. */
 export function parseSpec(file: string, text: string, options: LoadOptions = {}, dir = '.'): LoadResult {
   const source = new SourceText(file, text);
+  const deep = tooDeepFlowOffset(text);
+  if (deep !== undefined) {
+    const hint = YAML_CODES.RESOURCE_EXHAUSTION?.hint;
+    return {
+      diagnostics: [source.at('nesting-too-deep', deep, 'the document is nested too deeply to read', hint)],
+    };
+  }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const diagnostics: Diagnostic[] = [];
 
   let deepReported = false;
+  const openings = unclosedOpenings(doc);
   for (const err of [...doc.errors, ...doc.warnings]) {
     const known = YAML_CODES[err.code];
     if (known?.code === 'nesting-too-deep') {
@@ -112,16 +134,22 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
       deepReported = true;
     }
     const message = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+$/, '') ?? err.message;
+    const opening = openings(err);
     diagnostics.push(
       source.at(
         known?.code ?? 'yaml-syntax',
-        err.pos[0],
+        opening ?? err.pos[0],
         known?.code === 'nesting-too-deep'
           ? 'the document is nested too deeply to read'
-          : lowerFirst(message),
+          : (YAML_MESSAGES[err.code] ?? lowerFirst(message)),
         known?.hint ??
-          'fix the YAML syntax at this point (an unclosed bracket or quote, or wrong indentation)',
-        { endOffset: err.pos[1], severity: err.name === 'YAMLWarning' ? 'warning' : 'error' },
+          (opening !== undefined
+            ? `close the ${text.charAt(opening)} opened here (or indent the lines that continue it)`
+            : 'fix the YAML syntax at this point (an unclosed bracket or quote, or wrong indentation)'),
+        {
+          endOffset: opening === undefined ? err.pos[1] : opening + 1,
+          severity: err.name === 'YAMLWarning' ? 'warning' : 'error',
+        },
       ),
     );
   }
@@ -138,6 +166,50 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
     );
     return { diagnostics };
   }
+
+  // Keys are names; a mapping, list or alias as a key (`? [a]: 1`) is never meant. Converting
+  // one to JS turns it into text, and nested ones (`? ? ? … v`) double in size at each level:
+  // seconds then "Invalid string length" thrown from toJS or positions. Report it instead.
+  // An alias inside the value it names (`a: &x { b: *x }`) makes toJS build a circular object,
+  // which every later JSON.stringify and recursive walk chokes on: report that too.
+  const structural: Diagnostic[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      // A scalar key whose value is an object (`!!binary …`, `!!timestamp …`) is stringified too.
+      if (key === null || (isScalar(key) && (key.value === null || typeof key.value !== 'object'))) return;
+      const k = key as { range?: [number, number, number] };
+      const what = isAlias(key)
+        ? 'an alias'
+        : isScalar(key)
+          ? `a ${(key.tag ?? 'tagged').replace('tag:yaml.org,2002:', '!!')} value`
+          : 'a mapping or a list';
+      structural.push(
+        source.at(
+          'invalid-type',
+          k.range?.[0] ?? 0,
+          `a key must be plain text, not ${what}`,
+          'write the key as a plain name, e.g. web:',
+          k.range ? { endOffset: k.range[1] } : {},
+        ),
+      );
+      return visit.SKIP;
+    },
+    Alias(_, alias, path) {
+      const target = alias.resolve(doc);
+      if (target === undefined || !path.includes(target)) return;
+      structural.push(
+        source.at(
+          'alias-limit',
+          alias.range?.[0] ?? 0,
+          `alias *${alias.source} is inside the value it refers to, which would repeat forever`,
+          `write the value out instead of *${alias.source}`,
+          alias.range ? { endOffset: alias.range[1] } : {},
+        ),
+      );
+    },
+  });
+  if (structural.length > 0) return { diagnostics: sortDiagnostics(structural) };
 
   let raw: unknown;
   try {
@@ -189,6 +261,69 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
   return hasErrors(diagnostics)
     ? { diagnostics: sortDiagnostics(diagnostics) }
     : { loaded, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Far deeper than any spec's `[` / `{` nesting (yaml itself overflows its stack from ~1,000). */
+const MAX_FLOW_DEPTH = 256;
+
+/**
+ * Offset of the first `[` or `{` nested deeper than MAX_FLOW_DEPTH, from yaml's own tokens (so
+ * brackets inside quotes, comments and plain text do not count). yaml takes over a second to
+ * read a 100,000-deep `[[[…` and only notices through a stack overflow it catches mid-way; the
+ * lexer alone is linear, flat, and stops at the limit.
+ */
+function tooDeepFlowOffset(text: string): number | undefined {
+  let depth = 0;
+  let offset = 0;
+  let atScalar = false;
+  for (const token of new Lexer().lex(text)) {
+    // Control tokens that are not source text (see yaml's cst.ts): document mode, flow error
+    // end, and the scalar marker, whose following token is the scalar's text whatever it holds.
+    if (atScalar) atScalar = false;
+    else if (token === '\x1f') {
+      atScalar = true;
+      continue;
+    } else if (token === '\x02' || token === '\x18') continue;
+    else if (token === '[' || token === '{') {
+      depth++;
+      if (depth > MAX_FLOW_DEPTH) return offset;
+    } else if (token === ']' || token === '}') depth = Math.max(0, depth - 1);
+    offset += token.length;
+  }
+  return undefined;
+}
+
+/**
+ * yaml reports an unclosed `[`, `{` or quote where it stopped reading, after every line the value
+ * swallowed: often lines below, past blank lines and comments. Like rustc's "unclosed delimiter",
+ * point at the opening instead: the collection or quoted scalar whose range ends at the error.
+ */
+function unclosedOpenings(doc: Document): (err: YAMLError) => number | undefined {
+  let candidates: { start: number; end: number; quote: boolean }[] | undefined;
+  const used = new Set<number>();
+  return (err) => {
+    const bracket = /must (be sufficiently indented and )?end with a [\]}]$/.test(err.message);
+    const quote = /^Missing closing .quote/.test(err.message);
+    if (!bracket && !quote) return undefined;
+    if (candidates === undefined) {
+      const found: { start: number; end: number; quote: boolean }[] = [];
+      visit(doc, {
+        Node(_, node) {
+          const r = node.range;
+          if (!r) return;
+          if (isCollection(node) && node.flow) found.push({ start: r[0], end: r[1], quote: false });
+          if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+            found.push({ start: r[0], end: r[1], quote: true });
+          }
+        },
+      });
+      candidates = found.sort((a, b) => b.start - a.start); // innermost first
+    }
+    const hit = candidates.find((c) => c.end === err.pos[0] && c.quote === quote && !used.has(c.start));
+    if (hit === undefined) return undefined;
+    used.add(hit.start);
+    return hit.start;
+  };
 }
 
 function lowerFirst(s: string): string {

@@ -9,6 +9,18 @@ export const SERVICE_PROPERTIES = ['url', 'host', 'port'] as const;
 export type DependencyProperty = (typeof DEPENDENCY_PROPERTIES)[number];
 export type ServiceProperty = (typeof SERVICE_PROPERTIES)[number];
 
+/** Which properties a dependency can provide, by type and mode. */
+export function providedProperties(
+  type: 'postgres' | 'redis',
+  mode: string,
+  externalHost: boolean,
+): DependencyProperty[] {
+  if (mode === 'sqlite') return ['url'];
+  if (mode === 'external') return externalHost ? ['url', 'host', 'port'] : ['url'];
+  if (type === 'redis') return ['url', 'host', 'port', 'database'];
+  return [...DEPENDENCY_PROPERTIES];
+}
+
 export type Reference =
   | { kind: 'secrets'; name: string }
   | { kind: 'dependencies'; name: string; property: DependencyProperty }

@@ -10,7 +10,7 @@ import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.ts';
 import type { LoadedSpec } from './loader.ts';
 import { type EffectiveSpec, effectiveSpec, Provenance } from './overlay.ts';
 import { findNode, mapKeyOffsets, pointAt, type SpecPath } from './positions.ts';
-import { parseTemplate } from './references.ts';
+import { parseTemplate, providedProperties } from './references.ts';
 import type { ServiceSpec } from './schema.ts';
 import { isSecretLookingValue, isSecretName } from './secret-patterns.ts';
 
@@ -38,6 +38,19 @@ export function checkSemantics(loaded: LoadedSpec, fileExists: (rel: string) => 
         prefer: 'key',
       },
     );
+  }
+  for (const [svc, s] of Object.entries(spec.services)) {
+    for (const [key, value] of Object.entries(s.env ?? {})) {
+      if (value === null) {
+        out.add(
+          'invalid-value',
+          'warning',
+          ['services', svc, 'env', key],
+          `${key} is null in the base spec, where there is nothing to remove`,
+          'null removes a variable in an environment overlay; in the base, delete the line',
+        );
+      }
+    }
   }
   for (const env of envNames) {
     for (const name of Object.keys(spec.environments[env]?.services ?? {})) {
@@ -352,6 +365,7 @@ function checkEnvironment(
       );
     }
     if (d.image) checkImage(d.image, [...p, 'image'], err);
+    checkLimits(name, d.resources, p, err);
     if (mode === 'ha')
       needs(
         d.type === 'postgres' ? 'cloudnative-pg' : 'redis-operator',
@@ -555,7 +569,7 @@ function checkEnvironment(
         );
       }
     }
-    // An autoscaling block that only sets `vpa` asks for no horizontal autoscaler.
+    // An empty autoscaling block (e.g. one that only says enabled: true) asks for nothing yet.
     const hpaAsked =
       s.autoscaling &&
       (['min', 'max', 'cpu', 'memory', 'behavior'] as const).some((k) => s.autoscaling?.[k] !== undefined);
@@ -621,16 +635,45 @@ function checkEnvironment(
         );
       }
     }
-    for (const kind of ['cpu', 'memory'] as const) {
-      const r = s.resources;
-      if (typeof r !== 'object' || r[kind] === undefined || r.limits?.[kind] === undefined) continue;
-      if (quantityValue(r[kind]) > quantityValue(r.limits[kind])) {
+    checkLimits(name, s.resources, p, err);
+    const v = s.vpa;
+    if (v && v.mode !== undefined && v.mode !== 'off') {
+      if (kind === 'job' || kind === 'cron') {
         err(
-          'invalid-value',
-          [...p, 'resources', 'limits', kind],
-          `${name}'s ${kind} limit (${r.limits[kind]}) is below its request (${r[kind]})`,
-          'a limit must be at least the request',
+          'unsupported-combination',
+          [...p, 'vpa'],
+          `${kind} ${name} runs to completion; a VPA has nothing to resize`,
+          'remove vpa',
         );
+      }
+      if (
+        v.mode === 'auto' &&
+        hpaAsked &&
+        s.autoscaling?.enabled !== false &&
+        (s.autoscaling?.cpu !== undefined ||
+          s.autoscaling?.memory !== undefined ||
+          s.autoscaling?.max !== undefined)
+      ) {
+        err(
+          'unsupported-combination',
+          [...p, 'vpa', 'mode'],
+          `${name} has a VPA in auto mode and an HPA on CPU/memory: they would fight over the same pods`,
+          'use vpa mode recommend, or scale horizontally only',
+          'warning',
+        );
+      }
+      needs('vpa', [...p, 'vpa'], `${name} asks for a VerticalPodAutoscaler`);
+      for (const r of ['cpu', 'memory'] as const) {
+        const lo = v.min?.[r];
+        const hi = v.max?.[r];
+        if (lo !== undefined && hi !== undefined && quantityValue(lo) > quantityValue(hi)) {
+          err(
+            'invalid-value',
+            [...p, 'vpa', 'min', r],
+            `vpa min ${r} (${lo}) is above max (${hi})`,
+            'make min at most max',
+          );
+        }
       }
     }
     if (s.metrics) checkPortRef(s.metrics.port, [...p, 'metrics', 'port']);
@@ -758,18 +801,24 @@ function checkEnvironment(
                 : `${key} references unknown dependency "${ref.name}"`,
               hintFor(ref.name, [...depNames], 'declare it under dependencies:'),
             );
-          } else if (
-            eff.dependencies[ref.name]?.mode === 'sqlite' &&
-            ['host', 'port', 'user', 'password'].includes(ref.property)
-          ) {
-            out.addAt(
-              'unsupported-combination',
-              'error',
-              ep,
-              refAt,
-              `${key} needs the ${ref.property} of ${ref.name}, which is sqlite in environment ${env}`,
-              `use \${dependencies.${ref.name}.url}, or make ${ref.name} self-hosted in ${env}`,
+          } else {
+            const d = eff.dependencies[ref.name];
+            const mode = d?.mode ?? 'self-hosted';
+            const available = providedProperties(
+              d?.type ?? 'postgres',
+              mode,
+              d?.external?.host !== undefined,
             );
+            if (!available.includes(ref.property)) {
+              out.addAt(
+                'unsupported-combination',
+                'error',
+                ep,
+                refAt,
+                `${key} needs the ${ref.property} of ${ref.name}, which a ${mode} ${d?.type ?? ''} does not provide in environment ${env}`,
+                `available here: ${available.join(', ')}${mode === 'external' ? ' (external dependencies are reached through their URL secret; add external.host for host and port)' : ''}`,
+              );
+            }
           }
         } else if (!serviceNames.has(ref.name)) {
           out.addAt(
@@ -845,7 +894,7 @@ function checkEnvironment(
     const seenRoutes = new Map<string, number>();
     (ing.routes ?? []).forEach((r, i) => {
       const rp = ['ingress', 'routes', i];
-      const key = `${r.pathType ?? 'Prefix'} ${r.path.replace(/\/+$/, '') || '/'}`;
+      const key = `${r.host ?? '*'} ${r.pathType ?? 'Prefix'} ${r.path.replace(/\/+$/, '') || '/'}`;
       const prev = seenRoutes.get(key);
       if (prev !== undefined) {
         err(
@@ -938,6 +987,25 @@ function checkEnvironment(
         'add merge: {…} (RFC 7386) or jsonPatch: […] (RFC 6902)',
       );
   });
+}
+
+function checkLimits(
+  name: string,
+  r: ServiceSpec['resources'],
+  p: SpecPath,
+  err: (c: DiagnosticCode, p: SpecPath, m: string, h: string) => void,
+) {
+  for (const kind of ['cpu', 'memory'] as const) {
+    if (typeof r !== 'object' || r[kind] === undefined || r.limits?.[kind] === undefined) continue;
+    if (quantityValue(r[kind]) > quantityValue(r.limits[kind])) {
+      err(
+        'invalid-value',
+        [...p, 'resources', 'limits', kind],
+        `${name}'s ${kind} limit (${r.limits[kind]}) is below its request (${r[kind]})`,
+        'a limit must be at least the request',
+      );
+    }
+  }
 }
 
 function checkServiceSource(

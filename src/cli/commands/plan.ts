@@ -1,34 +1,43 @@
 /**
  * `slipway plan <spec>`: resolve every environment (or one), render what the renderers know,
- * and write it under the output folder (./deploy by default), with a summary per environment.
- * No engine is touched.
+ * and write it under the output folder (./deploy by default), with a summary per environment:
+ * what will run, what the cluster needs first, which secrets to create. No engine is touched.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resolveEnvironment } from '../../model/resolve.ts';
-import { RENDERERS, renderEnvironment } from '../../render/index.ts';
+import { renderEnvironment, renderersFor } from '../../render/index.ts';
+import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
+import { problemsToDiagnostics } from '../_problems.ts';
+import { ValidationError } from '../errors.ts';
 import { type Io, json, paint } from '../output.ts';
 
 export function planCommand(file: string, opts: { env?: string; out: string }, io: Io): number {
   const { loaded, warnings } = loadOrThrow(file, io);
   const envs = pickEnvironments(loaded, opts.env);
-  const summaries = [];
-  for (const env of envs) {
+  const rendered = envs.map((env) => {
     const model = resolveEnvironment(loaded.spec, env);
-    const artifacts = renderEnvironment(model);
+    return { env, model, result: renderEnvironment(model, readRenderInputs(loaded, model)) };
+  });
+  const problems = rendered.flatMap((r) => problemsToDiagnostics(loaded, r.result.problems));
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const summaries = rendered.map(({ env, model, result }) => {
     const dir = join(opts.out, env);
     // Each plan replaces the environment's folder, so files of removed services do not linger.
     rmSync(dir, { recursive: true, force: true });
-    for (const a of artifacts) {
+    for (const a of result.files) {
       const path = join(dir, a.path);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, a.content);
     }
-    summaries.push({
+    const k = result.kubernetes;
+    return {
       environment: env,
       target: model.environment.target,
       namespace: model.environment.namespace,
+      renderers: renderersFor(model).map((r) => r.id),
       services: model.services.map((s) => ({
         name: s.name,
         kind: s.kind,
@@ -40,19 +49,20 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       secrets: model.secrets.map((s) => s.name),
       secretSource: model.environment.secretSource.type,
       edges: model.graph.length,
-      files: artifacts.map((a) => join(dir, a.path)),
-    });
-  }
+      ...(k
+        ? {
+            objects: countBy(k.objects.map((o) => o.kind)),
+            prerequisites: k.prerequisites,
+            secretsHow: k.secrets.how,
+            notes: k.notes,
+          }
+        : {}),
+      out: dir,
+      files: result.files.length,
+    };
+  });
   if (io.format === 'json') {
-    io.out(
-      json({
-        file,
-        out: opts.out,
-        renderers: RENDERERS.map((r) => r.id),
-        environments: summaries,
-        diagnostics: warnings,
-      }),
-    );
+    io.out(json({ file, out: opts.out, environments: summaries, diagnostics: warnings }));
     return 0;
   }
   io.out(`${paint(io, 'green', '✓')} ${file}: ${envs.length} environment(s) resolved and validated\n\n`);
@@ -67,9 +77,26 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
     for (const d of s.dependencies)
       io.out(`  ${'dep'.padEnd(6)} ${d.name.padEnd(22)} ${d.type} (${d.mode})\n`);
     if (s.hosts.length) io.out(`  hosts: ${s.hosts.join(', ')}\n`);
+    if (s.objects)
+      io.out(
+        `  objects: ${Object.entries(s.objects)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}\n`,
+      );
+    if (s.prerequisites?.length)
+      io.out(`  cluster needs first:\n${s.prerequisites.map((p) => `    - ${p}\n`).join('')}`);
     if (s.secrets.length) io.out(`  secrets (${s.secretSource}): ${s.secrets.join(', ')}\n`);
-    io.out(`  ${s.edges} communication edge(s); wrote ${s.files.length} file(s): ${s.files.join(', ')}\n\n`);
+    if (s.secretsHow && s.secrets.length) io.out(`${s.secretsHow.replace(/^/gm, '    ')}\n`);
+    for (const n of s.notes ?? []) io.out(`  note: ${n}\n`);
+    io.out(
+      `  ${s.edges} communication edge(s); wrote ${s.files} file(s) under ${s.out}/ (${s.renderers.join(', ')})\n\n`,
+    );
   }
-  io.out(`renderers: ${RENDERERS.map((r) => r.id).join(', ')}\n`);
   return 0;
+}
+
+function countBy(items: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[i] = (out[i] ?? 0) + 1;
+  return out;
 }

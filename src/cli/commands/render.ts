@@ -1,0 +1,85 @@
+/**
+ * `slipway render <spec> --env <e> --target <t> [-o <dir>]`: one renderer for one (or every
+ * matching) environment. With -o, files are written there; without, Kubernetes objects are
+ * streamed as one multi-document YAML (for `| kubectl apply -f -`) and other targets' files are
+ * printed with a header each.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { resolveEnvironment } from '../../model/resolve.ts';
+import { RENDERERS } from '../../render/index.ts';
+import { toYaml } from '../../render/yaml.ts';
+import { readRenderInputs } from '../_inputs.ts';
+import { loadOrThrow, pickEnvironments } from '../_load.ts';
+import { problemsToDiagnostics } from '../_problems.ts';
+import { UsageError, ValidationError } from '../errors.ts';
+import { type Io, json } from '../output.ts';
+
+export function renderCommand(
+  file: string,
+  opts: { env?: string; target: string; out?: string },
+  io: Io,
+): number {
+  const renderer = RENDERERS.find((r) => r.id === opts.target);
+  if (!renderer)
+    throw new UsageError(
+      `unknown target "${opts.target}"`,
+      `targets: ${RENDERERS.map((r) => r.id).join(', ')}`,
+    );
+  const { loaded } = loadOrThrow(file, io);
+  const envs = pickEnvironments(loaded, opts.env).filter((e) => {
+    const target = loaded.spec.environments[e]?.target ?? 'compose';
+    return (renderer.targets as readonly string[]).includes(target);
+  });
+  if (envs.length === 0) {
+    throw new UsageError(
+      opts.env
+        ? `environment ${opts.env} does not target ${renderer.targets.join(' or ')}`
+        : `no environment targets ${renderer.targets.join(' or ')}`,
+      'slipway envs lists each environment with its target',
+    );
+  }
+  const results = envs.map((env) => {
+    const model = resolveEnvironment(loaded.spec, env);
+    return { env, model, result: renderer.render(model, readRenderInputs(loaded, model)) };
+  });
+  const problems = results.flatMap((r) => problemsToDiagnostics(loaded, r.result.problems));
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  if (opts.out) {
+    for (const { env, result } of results) {
+      const dir = envs.length > 1 || !opts.env ? join(opts.out, env) : opts.out;
+      rmSync(dir, { recursive: true, force: true });
+      for (const f of result.files) {
+        const path = join(dir, f.path.replace(/^kubernetes\//, ''));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, f.content);
+      }
+      if (io.format === 'text') io.err(`wrote ${result.files.length} file(s) for ${env} under ${dir}\n`);
+    }
+    if (io.format === 'json')
+      io.out(
+        json(
+          results.map(({ env, result }) => ({ environment: env, files: result.files.map((f) => f.path) })),
+        ),
+      );
+    return 0;
+  }
+  if (io.format === 'json') {
+    io.out(
+      json(
+        results.map(({ env, result }) => ({
+          environment: env,
+          objects: result.kubernetes?.objects,
+          files: result.kubernetes ? undefined : result.files,
+        })),
+      ),
+    );
+    return 0;
+  }
+  for (const { result } of results) {
+    if (result.kubernetes) io.out(result.kubernetes.objects.map((o) => `---\n${toYaml(o)}`).join(''));
+    else for (const f of result.files) io.out(`# ${f.path}\n${f.content}`);
+  }
+  return 0;
+}
