@@ -1,6 +1,6 @@
 /** The CLI as users run it: the built binary, real files, exit codes, text and JSON output. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -175,6 +175,26 @@ describe('slipway CLI', () => {
         readFileSync(join(b, env, 'model.yaml'), 'utf8'),
       );
     }
+  });
+
+  it('never writes or logs secret values, even when they are exported in the environment', () => {
+    const marker = 'SLIPWAY-MARKER-8c1f0e';
+    const out = mkdtempSync(join(tmpdir(), 'slipway-plan-'));
+    const env: Record<string, string> = {};
+    for (const name of [
+      'DATABASE_URL',
+      'DB_PASSWORD',
+      'GITHUB_CLIENT_SECRET',
+      'NEXTAUTH_SECRET',
+      'OPENAI_API_KEY',
+    ])
+      env[name] = marker;
+    const r = slipway(['plan', 'examples/vibeyard/slipway.yaml', '--out', out], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(marker);
+    const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(marker);
   });
 
   it('a missing file is a clean error, never a stack trace', () => {

@@ -61,7 +61,17 @@ export function loadSpecFile(file: string): LoadResult {
     if (!st.isFile())
       return noFile('not-a-file', `${file} is not a regular file`, 'give the path of a slipway.yaml file');
     size = st.size;
-  } catch {
+  } catch (e) {
+    // Only a missing path "does not exist"; a folder on the way that we may not enter (EACCES)
+    // or a path too long (ENAMETOOLONG) exists or not, but cannot be read: say so.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      return noFile(
+        'not-a-file',
+        `${file} cannot be read: ${code ?? 'error'}`,
+        'check its permissions and path',
+      );
+    }
     return noFile(
       'file-not-found',
       `${file} does not exist`,

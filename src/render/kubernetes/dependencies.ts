@@ -124,7 +124,8 @@ function statefulSet(model: Model, d: DependencyModel): KubeObject {
     ...(d.type === 'postgres' ? [{ name: 'run', emptyDir: {} }] : []),
   ];
   const claim = {
-    metadata: { name: 'data', labels: labels(model, d.name) },
+    // Claim templates are immutable: only labels that never change between releases.
+    metadata: { name: 'data', labels: selectorLabels(model, d.name) },
     spec: {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: d.storage } },
