@@ -1,0 +1,6 @@
+/** Every benchmark, in the order they run. Add a case here after writing its file. */
+import type { BenchCase } from '../lib/types.ts';
+import { cliColdStart } from './cli-cold-start.ts';
+import { specLoadResolve } from './spec-load-resolve.ts';
+
+export const CASES: readonly BenchCase[] = [cliColdStart, specLoadResolve];
