@@ -159,7 +159,7 @@ function notes(model: Model): string[] {
       `secrets: ${model.secrets
         .filter((s) => s.implicit)
         .map((s) => s.name)
-        .join(', ')} added by Slipway for self-hosted databases`,
+        .join(', ')} added by Slipway for self-hosted databases (make them URL-safe: openssl rand -hex 24)`,
     );
   return out;
 }
