@@ -111,6 +111,39 @@ export function buildProgram(
     );
 
   program
+    .command('verify')
+    .description(
+      'render in memory and verify: official Kubernetes schemas (strict) per environment version, removed APIs',
+    )
+    .argument('<spec>', 'path to slipway.yaml')
+    .option('-e, --env <name>', 'only this environment')
+    .option('-o, --out <dir>', 'the folder plan writes to, for file names in findings', 'deploy')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 on findings at or above')
+        .choices(['error', 'warning'])
+        .default('error'),
+    )
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      examples(
+        'slipway verify slipway.yaml',
+        'slipway verify slipway.yaml --env prod --fail-on warning --output json',
+      ),
+    )
+    .action((spec: string, o: { env?: string; out: string; failOn: 'error' | 'warning'; output: string }) =>
+      run(
+        async () =>
+          (await import('./commands/verify.ts')).verifyCommand(
+            spec,
+            { out: o.out, failOn: o.failOn, ...(o.env ? { env: o.env } : {}) },
+            ioFor(o.output),
+          ),
+        o.output,
+      ),
+    );
+
+  program
     .command('envs')
     .description('list the environments of a spec with their target')
     .argument('<spec>', 'path to slipway.yaml')

@@ -4,6 +4,21 @@
  */
 import { styleText } from 'node:util';
 import type { Diagnostic } from '../spec/diagnostics.ts';
+import type { Finding } from '../verify/index.ts';
+
+/** What the text formatter draws: a spec diagnostic, or a finding in a rendered file. */
+export type Reportable = Omit<Diagnostic, 'code'> & { code: string };
+
+/** A verify finding, drawn like a diagnostic, located in the rendered file under `dir`. */
+export function findingToReportable(f: Finding, dir: string): Reportable {
+  return {
+    code: f.rule,
+    severity: f.severity,
+    message: `${f.object.kind}/${f.object.name}: ${f.message}`,
+    location: { file: `${dir}/${f.file}`, line: f.line, column: f.column },
+    sourceLine: f.sourceLine,
+  };
+}
 
 export type OutputFormat = 'text' | 'json';
 
@@ -32,7 +47,7 @@ const SEVERITY_STYLE: Record<Diagnostic['severity'], Style> = {
 };
 
 /** rustc-style: the message, `file:line:col`, the source line with a caret run, then the hint. */
-export function formatDiagnostic(d: Diagnostic, io: Pick<Io, 'color'>): string {
+export function formatDiagnostic(d: Reportable, io: Pick<Io, 'color'>): string {
   const head = `${paint(io, SEVERITY_STYLE[d.severity], `${d.severity}[${d.code}]`)}: ${paint(io, 'bold', d.message)}`;
   const lines = [head];
   const loc = d.location;
@@ -64,7 +79,7 @@ function tokenLength(line: string, from: number): number {
   return m ? m[0].length : 1;
 }
 
-export function formatDiagnostics(ds: readonly Diagnostic[], io: Pick<Io, 'color'>): string {
+export function formatDiagnostics(ds: readonly Reportable[], io: Pick<Io, 'color'>): string {
   if (ds.length === 0) return '';
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.filter((d) => d.severity === 'warning').length;

@@ -86,7 +86,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
-export const SUPPORTED_KUBERNETES_VERSIONS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34'] as const;
+/** The versions whose official schemas ship with Slipway: one list, kept with the schema bundle. */
+export { SUPPORTED_KUBERNETES_VERSIONS } from '../verify/schema/versions.ts';
 
 /** Twice a quantity, in the same unit family ("250m" → "500m", "1Gi" → "2Gi"). */
 export function doubleQuantity(q: string | number): string {

@@ -103,7 +103,7 @@ describe('references between objects resolve', () => {
         for (const p of rule.http.paths) {
           const svc = byKind('Service').find((s) => s.metadata.name === p.backend.service.name);
           expect(svc, p.backend.service.name).toBeDefined();
-          expect((svc?.spec as any).ports.map((x: { name: string }) => x.name)).toContain(
+          expect(((svc?.spec ?? {}) as any).ports?.map((x: { name: string }) => x.name)).toContain(
             p.backend.service.port.name,
           );
         }

@@ -7,11 +7,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resolveEnvironment } from '../../model/resolve.ts';
 import { renderEnvironment, renderersFor } from '../../render/index.ts';
+import { verifyKubernetes } from '../../verify/index.ts';
 import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
 import { problemsToDiagnostics } from '../_problems.ts';
 import { ValidationError } from '../errors.ts';
-import { type Io, json, paint } from '../output.ts';
+import { findingToReportable, formatDiagnostics, type Io, json, paint } from '../output.ts';
 
 export function planCommand(file: string, opts: { env?: string; out: string }, io: Io): number {
   const { loaded, warnings } = loadOrThrow(file, io);
@@ -33,10 +34,20 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       writeFileSync(path, a.content);
     }
     const k = result.kubernetes;
+    const findings = k ? verifyKubernetes(model, k) : [];
+    if (findings.length > 0 && io.format === 'text')
+      io.err(
+        `${formatDiagnostics(
+          findings.map((f) => findingToReportable(f, dir)),
+          io,
+        )}\n\n`,
+      );
     return {
+      findings,
       environment: env,
       target: model.environment.target,
       namespace: model.environment.namespace,
+      kubernetesVersion: model.environment.kubernetesVersion,
       renderers: renderersFor(model).map((r) => r.id),
       services: model.services.map((s) => ({
         name: s.name,
@@ -61,9 +72,10 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       files: result.files.length,
     };
   });
+  const failed = summaries.some((s) => s.findings.some((f) => f.severity === 'error'));
   if (io.format === 'json') {
-    io.out(json({ file, out: opts.out, environments: summaries, diagnostics: warnings }));
-    return 0;
+    io.out(json({ file, out: opts.out, environments: summaries, diagnostics: warnings, verified: !failed }));
+    return failed ? 1 : 0;
   }
   io.out(`${paint(io, 'green', '✓')} ${file}: ${envs.length} environment(s) resolved and validated\n\n`);
   for (const s of summaries) {
@@ -83,6 +95,14 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
           .map(([k, n]) => `${n} ${k}`)
           .join(', ')}\n`,
       );
+    if (s.objects) {
+      const errors = s.findings.filter((f) => f.severity === 'error').length;
+      const warnings = s.findings.length - errors;
+      const verdict = errors === 0 ? paint(io, 'green', 'no errors') : paint(io, 'red', `${errors} error(s)`);
+      io.out(
+        `  verified against Kubernetes ${s.kubernetesVersion} schemas: ${verdict}${warnings > 0 ? `, ${warnings} warning(s)` : ''}\n`,
+      );
+    }
     if (s.prerequisites?.length)
       io.out(`  cluster needs first:\n${s.prerequisites.map((p) => `    - ${p}\n`).join('')}`);
     if (s.secrets.length) io.out(`  secrets (${s.secretSource}): ${s.secrets.join(', ')}\n`);
@@ -92,7 +112,11 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       `  ${s.edges} communication edge(s); wrote ${s.files} file(s) under ${s.out}/ (${s.renderers.join(', ')})\n\n`,
     );
   }
-  return 0;
+  if (failed)
+    io.out(
+      `${paint(io, 'red', '✗')} verification found errors (shown above); the files are written for inspection\n`,
+    );
+  return failed ? 1 : 0;
 }
 
 function countBy(items: string[]): Record<string, number> {

@@ -5,6 +5,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import type { Model } from '../../model/types.ts';
+import { closest } from '../../spec/_suggest.ts';
 import type { KubeObject } from './_object.ts';
 
 export interface RenderProblem {
@@ -29,12 +30,7 @@ export function applyPatches(
       problems.push({
         specPath: patch.source,
         message: `patch target ${kind}${name ? `/${name}` : ''} matches no rendered object`,
-        hint: `rendered ${kind} objects: ${
-          out
-            .filter((o) => o.kind === kind)
-            .map((o) => o.metadata.name)
-            .join(', ') || 'none'
-        }`,
+        hint: patchHint(out, kind, name),
       });
       continue;
     }
@@ -63,6 +59,18 @@ export function applyPatches(
     });
   }
   return { objects: out, problems };
+}
+
+function patchHint(objects: KubeObject[], kind: string, name: string | undefined): string {
+  const same = objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+  if (same.length === 0) {
+    const guess = closest(kind, new Set(objects.map((o) => o.kind)));
+    return guess
+      ? `no ${kind} is rendered; did you mean kind "${guess}"?`
+      : `no ${kind} is rendered; see slipway render for the objects`;
+  }
+  const guess = name ? closest(name, same) : undefined;
+  return guess ? `did you mean "${guess}"?` : `rendered ${kind} objects: ${same.join(', ')}`;
 }
 
 /** RFC 7386: objects merge recursively, null deletes, anything else replaces. */

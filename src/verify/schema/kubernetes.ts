@@ -153,6 +153,9 @@ function engineFor(version: string): Engine {
     validateSchema: false,
     logger: false,
     formats: FORMATS,
+    // ajv's code optimisation halves nothing at run time here but doubles compile time (a Rollout's inline
+    // pod template is a large schema): measured ~250 ms instead of ~600 ms for Rollout + CNPG Cluster.
+    code: { optimize: false },
   });
   const $defs: Record<string, AnySchemaObject> = {};
   for (const [name, hash] of Object.entries(v.defs)) $defs[name] = definition(hash);
@@ -207,21 +210,21 @@ function isPlain(v: unknown): v is Plain {
 function hasNullField(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(hasNullField);
   if (!isPlain(v)) return false;
-  for (const x of Object.values(v)) if (x === null || hasNullField(x)) return true;
+  for (const x of Object.values(v)) if (x === null || x === undefined || hasNullField(x)) return true;
   return false;
 }
 
 /**
- * A copy without the fields whose value is null. The API server treats `field: null` as an absent field
- * (Go's JSON decoding leaves the field unset; for custom resources, nulls are pruned unless the schema says
- * `nullable`), so `creationTimestamp: null` or an empty `key:` in YAML is not an error — but a required
- * field set to null is still missing. Nulls inside lists are kept.
+ * A copy without the fields whose value is null (or undefined, which JSON cannot even carry). The API server
+ * treats `field: null` as an absent field (Go's JSON decoding leaves the field unset; for custom resources,
+ * nulls are pruned unless the schema says `nullable`), so `creationTimestamp: null` or an empty `key:` in
+ * YAML is not an error — but a required field set to null is still missing. Nulls inside lists are kept.
  */
 function withoutNullFields(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNullFields);
   if (!isPlain(v)) return v;
   const out: Plain = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNullFields(x);
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNullFields(x);
   return out;
 }
 
@@ -231,26 +234,37 @@ function objectRef(obj: unknown): ObjectRef {
   const ref: ObjectRef = {
     apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
     kind: typeof o.kind === 'string' ? o.kind : '',
-    name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '',
+    name:
+      typeof meta.name === 'string'
+        ? meta.name
+        : typeof meta.generateName === 'string'
+          ? meta.generateName
+          : '',
   };
   if (typeof meta.namespace === 'string') ref.namespace = meta.namespace;
   return ref;
 }
 
+/**
+ * Validates plain objects (`{ apiVersion, kind, metadata, … }`, e.g. the documents of a YAML file) against
+ * the schemas of `kubernetesVersion`. Findings come in input order; `index` is the object's position, so
+ * entries that are null or undefined (empty YAML documents) are skipped without shifting the others.
+ * Throws a RangeError for an unsupported version.
+ */
 export function validateObjects(objects: readonly unknown[], options: ValidateOptions): SchemaFinding[] {
   const version = normalizeKubernetesVersion(options.kubernetesVersion);
   const engine = engineFor(version);
   const findings: SchemaFinding[] = [];
   objects.forEach((obj, index) => {
-    validateOne(engine, obj, index, findings);
+    if (obj !== null && obj !== undefined) validateOne(engine, obj, index, findings);
   });
   return findings;
 }
 
-function validateOne(engine: Engine, obj: unknown, index: number, out: SchemaFinding[]): void {
+function validateOne(engine: Engine, obj: unknown, index: number, out: SchemaFinding[], prefix = ''): void {
   const object = objectRef(obj);
   const add = (rule: SchemaRule, severity: 'error' | 'warning', path: string, message: string) => {
-    out.push({ rule, severity, index, object, path, message });
+    out.push({ rule, severity, index, object, path: `${prefix}${path}`, message });
   };
   if (!isPlain(obj)) {
     add('schema', 'error', '', `a Kubernetes object must be a mapping, not ${typeName(obj)}`);
@@ -272,6 +286,14 @@ function validateOne(engine: Engine, obj: unknown, index: number, out: SchemaFin
   const kind = obj.kind as string;
   const gvk = `${apiVersion}/${kind}`;
   const version = engine.version;
+
+  // kubectl's `v1/List` (what `kubectl get -o yaml` prints) is not an API kind: its items are the objects.
+  if (gvk === 'v1/List' && Array.isArray(obj.items)) {
+    obj.items.forEach((item, i) => {
+      validateOne(engine, item, index, out, `${prefix}/items/${i}`);
+    });
+    return;
+  }
 
   const removed = findRemovedApi(apiVersion, kind);
   if (removed !== undefined) {
@@ -308,7 +330,12 @@ function validateOne(engine: Engine, obj: unknown, index: number, out: SchemaFin
       );
       return;
     }
-    add('unknown-kind', 'error', unknownKindPath(engine, apiVersion), unknownKindMessage(engine, apiVersion, kind));
+    add(
+      'unknown-kind',
+      'error',
+      unknownKindPath(engine, apiVersion),
+      unknownKindMessage(engine, apiVersion, kind),
+    );
     return;
   }
 
@@ -334,7 +361,9 @@ function unknownKindMessage(engine: Engine, apiVersion: string, kind: string): s
   const version = engine.version;
   const head = `Kubernetes ${version} does not serve ${apiVersion} ${kind}`;
   const all = [...engine.kinds];
-  const sameApi = all.filter((k) => k.startsWith(`${apiVersion}/`)).map((k) => k.slice(apiVersion.length + 1));
+  const sameApi = all
+    .filter((k) => k.startsWith(`${apiVersion}/`))
+    .map((k) => k.slice(apiVersion.length + 1));
   if (sameApi.length > 0) {
     const suggestion = closest(kind, sameApi);
     return `${head}: ${apiVersion} has no kind ${kind}${suggestion ? ` — did you mean ${suggestion}?` : ''}`;
@@ -404,9 +433,12 @@ function describeErrors(errors: readonly ErrorObject[]): Described[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const inBranch = (e: ErrorObject) =>
     combinators.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`));
+  // Once a value has the wrong type, its format, pattern or range says nothing more: one finding.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const out: Described[] = [];
   for (const e of errors) {
     if (inBranch(e)) continue;
+    if (e.keyword !== 'type' && wrongType.has(e.instancePath)) continue;
     out.push(describe(e, errors));
   }
   return out;
@@ -422,7 +454,7 @@ function describe(e: ErrorObject, all: readonly ErrorObject[]): Described {
       const childPath = `${path}/${escapePointer(name)}`;
       const props = isPlain(e.parentSchema?.properties) ? Object.keys(e.parentSchema.properties) : [];
       const suggestion = closest(name, props);
-      const hint = suggestion ? ` — did you mean ${dottedPath(`${path}/${escapePointer(suggestion)}`)}?` : '';
+      const hint = suggestion ? ` — did you mean "${suggestion}"?` : '';
       return {
         path: childPath,
         message: `unknown field ${dottedPath(childPath)}${hint} (allowed: ${allowedList(props)})`,
@@ -440,7 +472,12 @@ function describe(e: ErrorObject, all: readonly ErrorObject[]): Described {
     case 'enum': {
       const allowed = Array.isArray(p.allowedValues) ? p.allowedValues : [];
       const suggestion =
-        typeof e.data === 'string' ? closest(e.data, allowed.filter((a) => typeof a === 'string')) : undefined;
+        typeof e.data === 'string'
+          ? closest(
+              e.data,
+              allowed.filter((a) => typeof a === 'string'),
+            )
+          : undefined;
       return {
         path,
         message:
@@ -460,13 +497,22 @@ function describe(e: ErrorObject, all: readonly ErrorObject[]): Described {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { path, message: `${field} must be ${String(p.comparison)} ${String(p.limit)}, not ${show(e.data)}` };
+      return {
+        path,
+        message: `${field} must be ${String(p.comparison)} ${String(p.limit)}, not ${show(e.data)}`,
+      };
     case 'multipleOf':
       return { path, message: `${field} must be a multiple of ${String(p.multipleOf)}, not ${show(e.data)}` };
     case 'minLength':
-      return { path, message: `${field} must be at least ${String(p.limit)} characters long${valueSuffix(e.data)}` };
+      return {
+        path,
+        message: `${field} must be at least ${String(p.limit)} characters long${valueSuffix(e.data)}`,
+      };
     case 'maxLength':
-      return { path, message: `${field} must be at most ${String(p.limit)} characters long${valueSuffix(e.data)}` };
+      return {
+        path,
+        message: `${field} must be at most ${String(p.limit)} characters long${valueSuffix(e.data)}`,
+      };
     case 'minItems':
       return { path, message: `${field} must have at least ${String(p.limit)} item(s)` };
     case 'maxItems':
@@ -476,11 +522,17 @@ function describe(e: ErrorObject, all: readonly ErrorObject[]): Described {
     case 'maxProperties':
       return { path, message: `${field} must have at most ${String(p.limit)} field(s)` };
     case 'uniqueItems':
-      return { path, message: `${field} must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)` };
+      return {
+        path,
+        message: `${field} must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`,
+      };
     case 'anyOf':
     case 'oneOf': {
       if (e.keyword === 'oneOf' && Array.isArray(p.passingSchemas)) {
-        return { path, message: `${field} matches more than one of the allowed forms; it must match exactly one` };
+        return {
+          path,
+          message: `${field} matches more than one of the allowed forms; it must match exactly one`,
+        };
       }
       const branches = all
         .filter((x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`))

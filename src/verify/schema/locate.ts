@@ -1,6 +1,16 @@
 /** Maps a finding's JSON pointer back to a line and column of the YAML text the object came from. */
 
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from 'yaml';
 
 export interface Position {
   /** 1-based. */
@@ -26,7 +36,7 @@ function parse(text: string): Parsed {
   return last;
 }
 
-function unescape(segment: string): string {
+function unescapeSegment(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
@@ -48,7 +58,7 @@ export function locateFinding(yamlText: string, docIndex: number, jsonPointer: s
   }
   let node: unknown = doc.contents;
   let offset = (doc.contents as Node | null)?.range?.[0] ?? doc.range[0];
-  const segments = jsonPointer === '' ? [] : jsonPointer.slice(1).split('/').map(unescape);
+  const segments = jsonPointer === '' ? [] : jsonPointer.slice(1).split('/').map(unescapeSegment);
   for (const seg of segments) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {

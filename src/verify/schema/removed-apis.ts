@@ -96,7 +96,12 @@ export const REMOVED_APIS: readonly RemovedApi[] = [
   },
   {
     apiVersion: 'authorization.k8s.io/v1beta1',
-    kinds: ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
+    kinds: [
+      'SubjectAccessReview',
+      'LocalSubjectAccessReview',
+      'SelfSubjectAccessReview',
+      'SelfSubjectRulesReview',
+    ],
     removedIn: '1.22',
     replacement: 'authorization.k8s.io/v1',
   },

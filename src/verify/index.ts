@@ -1,0 +1,48 @@
+/**
+ * Verify: rendered artifacts → findings. Today every Kubernetes object is validated against the
+ * official schema of the environment's Kubernetes version (strict) and checked for removed APIs;
+ * policy rules join here with the audit engine. Findings point at the rendered file, line and
+ * column, so a person can open the exact place.
+ */
+import type { Model } from '../model/types.ts';
+import type { KubernetesRender } from '../render/kubernetes/index.ts';
+import { kubernetesFiles } from '../render/kubernetes/index.ts';
+import { locateFinding, type SchemaFinding, validateObjects } from './schema/kubernetes.ts';
+
+export interface Finding {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+  /** Rendered file, relative to the environment's output folder. */
+  file: string;
+  line: number;
+  column: number;
+  /** The offending line of the rendered file. */
+  sourceLine: string;
+  object: { apiVersion: string; kind: string; name: string; namespace?: string };
+  /** JSON pointer inside the object. */
+  path: string;
+}
+
+export function verifyKubernetes(model: Model, render: KubernetesRender): Finding[] {
+  const files = kubernetesFiles(render);
+  const findings = validateObjects(render.objects, {
+    kubernetesVersion: model.environment.kubernetesVersion,
+  });
+  return findings.map((f: SchemaFinding) => {
+    const file = files[f.index];
+    const text = file?.content ?? '';
+    const pos = locateFinding(text, 0, f.path);
+    return {
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      file: file?.path ?? '',
+      line: pos.line,
+      column: pos.column,
+      sourceLine: text.split('\n')[pos.line - 1] ?? '',
+      object: f.object,
+      path: f.path,
+    };
+  });
+}
