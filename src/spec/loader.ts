@@ -10,6 +10,7 @@ import {
   isCollection,
   isScalar,
   Lexer,
+  type Node,
   parseDocument,
   visit,
   type YAMLError,
@@ -132,7 +133,9 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
       diagnostics: [source.at('nesting-too-deep', deep, 'the document is nested too deeply to read', hint)],
     };
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // Duplicate keys are found by duplicateKeys() below: yaml's own check (uniqueKeys) compares
+  // every key with every earlier one, and 100,000 keys (a 1 MB file) took minutes.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false });
   const diagnostics: Diagnostic[] = [];
 
   let deepReported = false;
@@ -163,6 +166,7 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
       ),
     );
   }
+  diagnostics.push(...duplicateKeys(doc, source));
   if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
 
   if (doc.contents === null) {
@@ -182,8 +186,32 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
   // seconds then "Invalid string length" thrown from toJS or positions. Report it instead.
   // An alias inside the value it names (`a: &x { b: *x }`) makes toJS build a circular object,
   // which every later JSON.stringify and recursive walk chokes on: report that too.
+  // yaml resolves each alias by scanning every anchor and alias before it (and, to count them,
+  // the whole document): 30,000 aliases (1 MB) took 15 s. A spec needs a handful: cap them.
   const structural: Diagnostic[] = [];
+  const anchors = new Map<string, Node>();
+  let anchorsAndAliases = 0;
+  const tooMany = (node: Node) => {
+    if (++anchorsAndAliases <= MAX_ANCHORS_AND_ALIASES) return false;
+    structural.push(
+      source.at(
+        'alias-limit',
+        node.range?.[0] ?? 0,
+        `the spec has more than ${MAX_ANCHORS_AND_ALIASES} anchors and aliases`,
+        'write the values out; a spec needs a handful of aliases at most',
+      ),
+    );
+    return true;
+  };
+  const anchored = (_: unknown, node: Node) => {
+    if (!node.anchor) return undefined;
+    anchors.set(node.anchor, node); // in document order: an alias names the latest anchor before it
+    return tooMany(node) ? visit.BREAK : undefined;
+  };
   visit(doc, {
+    Map: anchored,
+    Seq: anchored,
+    Scalar: anchored,
     Pair(_, pair) {
       const key = pair.key;
       // A scalar key whose value is an object (`!!binary …`, `!!timestamp …`) is stringified too.
@@ -206,8 +234,9 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
       return visit.SKIP;
     },
     Alias(_, alias, path) {
-      const target = alias.resolve(doc);
-      if (target === undefined || !path.includes(target)) return;
+      if (tooMany(alias)) return visit.BREAK;
+      const target = anchors.get(alias.source);
+      if (target === undefined || !path.includes(target)) return undefined;
       structural.push(
         source.at(
           'alias-limit',
@@ -217,6 +246,7 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
           alias.range ? { endOffset: alias.range[1] } : {},
         ),
       );
+      return undefined;
     },
   });
   if (structural.length > 0) return { diagnostics: sortDiagnostics(structural) };
@@ -272,6 +302,42 @@ export function parseSpec(file: string, text: string, options: LoadOptions = {},
     ? { diagnostics: sortDiagnostics(diagnostics) }
     : { loaded, diagnostics: sortDiagnostics(diagnostics) };
 }
+
+/** Keys that repeat an earlier key of the same mapping (equal as yaml's uniqueKeys compares them). */
+function duplicateKeys(doc: Document, source: SourceText): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<unknown, number | undefined>();
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        const id = isScalar(key) ? key.value : key;
+        const start = key?.range?.[0];
+        if (!seen.has(id)) {
+          seen.set(id, start);
+          continue;
+        }
+        const first = seen.get(id);
+        const name = isScalar(key) ? JSON.stringify(String(key.value)) : 'this key';
+        out.push(
+          source.at(
+            'duplicate-key',
+            start ?? map.range?.[0] ?? 0,
+            first === undefined
+              ? `${name} is already a key of this mapping`
+              : `${name} is already a key of this mapping, on line ${source.position(first).line}`,
+            'remove one of the two entries, or merge them',
+            key?.range ? { endOffset: key.range[1] } : {},
+          ),
+        );
+      }
+    },
+  });
+  return out;
+}
+
+/** Far more than any spec uses (yaml's alias resolution is quadratic in their number). */
+const MAX_ANCHORS_AND_ALIASES = 1000;
 
 /** Far deeper than any spec's `[` / `{` nesting (yaml itself overflows its stack from ~1,000). */
 const MAX_FLOW_DEPTH = 256;

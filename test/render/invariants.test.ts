@@ -1,5 +1,6 @@
 /** Properties every rendered object of every example must have, whatever the spec says. */
 import { describe, expect, it } from 'vitest';
+import { childName } from '../../src/render/kubernetes/_names.ts';
 import type { KubeObject } from '../../src/render/kubernetes/_object.ts';
 import { toYaml } from '../../src/render/yaml.ts';
 import { renderExamples } from './_examples.ts';
@@ -133,8 +134,8 @@ describe('zero-trust networking', () => {
     for (const e of r.model.graph.filter(
       (x) => x.toKind === 'service' && x.from !== 'ingress' && x.from !== 'keda',
     )) {
-      const from = policies.find((p) => p.metadata.name === `${r.model.app.name}-${e.from}-allow`);
-      const to = policies.find((p) => p.metadata.name === `${r.model.app.name}-${e.to}-allow`);
+      const from = policies.find((p) => p.metadata.name === childName(r.model, e.from, 'allow'));
+      const to = policies.find((p) => p.metadata.name === childName(r.model, e.to, 'allow'));
       expect(JSON.stringify((from?.spec as any)?.egress ?? []), `${e.from} → ${e.to} egress`).toContain(
         `"port":${e.port}`,
       );

@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import type { Model } from '../../model/types.ts';
 
 export function objectName(model: Model, part: string): string {
+  // A service named like its app (seed 000's devportal) is just the app, not `devportal-devportal`.
+  if (part === model.app.name) return model.app.name;
   return truncate(`${model.app.name}-${part}`);
+}
+
+/** An object that belongs to a component: `<component object name>-<suffix>`. */
+export function childName(model: Model, component: string, suffix: string): string {
+  return truncate(`${objectName(model, component)}-${suffix}`);
 }
 
 /** Truncate to 63 characters, keeping names unique with a short hash (as cdk8s and Helm do). */

@@ -14,7 +14,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { Model, ProbeModel, ServiceModel } from '../../model/types.ts';
 import { containerEnv } from './_env.ts';
-import { contentHash, labels, objectName, selectorLabels } from './_names.ts';
+import { childName, contentHash, labels, objectName, selectorLabels } from './_names.ts';
 import type { RenderContext } from './_object.ts';
 
 export interface PodOptions {
@@ -25,11 +25,11 @@ export interface PodOptions {
 }
 
 export function envConfigMapName(model: Model, svc: ServiceModel): string {
-  return objectName(model, `${svc.name}-env`);
+  return childName(model, svc.name, `env`);
 }
 
 export function filesConfigMapName(model: Model, svc: ServiceModel): string {
-  return objectName(model, `${svc.name}-files`);
+  return childName(model, svc.name, `files`);
 }
 
 export function serviceAccountName(model: Model, component: string): string {
@@ -37,7 +37,7 @@ export function serviceAccountName(model: Model, component: string): string {
 }
 
 export function volumeClaimName(model: Model, svc: ServiceModel, volume: string): string {
-  return objectName(model, `${svc.name}-${volume}`);
+  return childName(model, svc.name, `${volume}`);
 }
 
 export function podTemplate(

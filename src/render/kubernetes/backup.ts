@@ -6,7 +6,7 @@
 import type { V1CronJob } from '@kubernetes/client-node';
 import type { Model } from '../../model/types.ts';
 import { appSecretName, postgresPasswordKey } from './_connections.ts';
-import { labels, objectName } from './_names.ts';
+import { childName, labels, objectName } from './_names.ts';
 import type { KubeObject } from './_object.ts';
 import { serviceAccountName } from './_pod.ts';
 import { hasBackupJob } from './config.ts';
@@ -49,7 +49,7 @@ export function renderBackups(model: Model): KubeObject[] {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: {
-        name: objectName(model, `${d.name}-backup`),
+        name: childName(model, d.name, `backup`),
         namespace: ns,
         labels: labels(model, 'backup'),
       },

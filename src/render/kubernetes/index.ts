@@ -59,6 +59,19 @@ export function renderKubernetes(model: Model, inputs: KubernetesInputs): Kubern
     ...renderBackups(model),
   ];
   const { objects, problems } = applyPatches(model, sortObjects(rendered));
+  // Two objects of one kind and name would overwrite each other when applied: refuse instead.
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const key = `${o.kind}/${o.metadata.name}`;
+    if (seen.has(key)) {
+      problems.push({
+        specPath: 'services',
+        message: `two rendered objects are both ${key}`,
+        hint: 'rename a service or dependency: its name and another object suffix (e.g. -env, -files, -allow) collide',
+      });
+    }
+    seen.add(key);
+  }
   return {
     objects: sortObjects(objects),
     problems,

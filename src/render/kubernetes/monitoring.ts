@@ -6,7 +6,7 @@
  * http_request_duration_seconds (histogram), as most HTTP middlewares export them.
  */
 import type { Model, ServiceModel } from '../../model/types.ts';
-import { labels, objectName, selectorLabels } from './_names.ts';
+import { childName, labels, objectName, selectorLabels } from './_names.ts';
 import type { KubeObject } from './_object.ts';
 import { scaleTarget } from './rollout.ts';
 
@@ -52,7 +52,7 @@ export function renderMonitoring(model: Model): KubeObject[] {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: {
-          name: objectName(model, `${s.name}-dashboard`),
+          name: childName(model, s.name, `dashboard`),
           namespace: ns,
           labels: { ...labels(model, s.name), grafana_dashboard: '1' },
         },
@@ -195,7 +195,7 @@ function dashboard(model: Model, s: ServiceModel): Record<string, unknown> {
   ];
   return {
     title: `${model.app.name} / ${s.name} (${model.environment.name})`,
-    uid: objectName(model, `${s.name}-${model.environment.name}`).slice(0, 40),
+    uid: childName(model, s.name, `${model.environment.name}`).slice(0, 40),
     tags: [model.app.name, 'slipway'],
     timezone: 'utc',
     schemaVersion: 39,

@@ -7,7 +7,7 @@
  */
 import type { V1NetworkPolicyPeer, V1NetworkPolicyPort } from '@kubernetes/client-node';
 import type { Model } from '../../model/types.ts';
-import { labels, objectName, selectorLabels } from './_names.ts';
+import { childName, labels, objectName, selectorLabels } from './_names.ts';
 import type { KubeObject } from './_object.ts';
 
 /** Namespaces of cluster add-ons, by the label Kubernetes sets on every namespace (1.21+). */
@@ -41,12 +41,15 @@ export function renderNetworkPolicies(model: Model): KubeObject[] {
   const policy = (name: string, component: string, spec: PolicySpec): KubeObject => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: objectName(model, name), namespace: ns, labels: labels(model, component) },
+    metadata: { name, namespace: ns, labels: labels(model, component) },
     spec,
   });
   const out: KubeObject[] = [
-    policy('default-deny', 'network', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
-    policy('allow-dns', 'network', {
+    policy(objectName(model, 'default-deny'), 'network', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+    }),
+    policy(objectName(model, 'allow-dns'), 'network', {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
@@ -110,8 +113,11 @@ export function renderNetworkPolicies(model: Model): KubeObject[] {
         ],
       });
       egress.push({ to: [{ podSelector: { matchLabels: podsOf(c) } }] });
-      if (dep.type === 'postgres')
-        egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443)] }); // object-store backups and the API server
+      if (dep.type === 'postgres') {
+        // Object-store backups (443) and the instance manager's calls to the API server, whose
+        // endpoints usually listen on 6443 (policies see the address after the Service's DNAT).
+        egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443), tcp(6443)] });
+      }
     }
     // Where c may go.
     for (const e of model.graph.filter((x) => x.from === c)) {
@@ -139,7 +145,7 @@ export function renderNetworkPolicies(model: Model): KubeObject[] {
     if (egress.length > 0) types.push('Egress');
     if (types.length === 0) continue;
     out.push(
-      policy(`${c}-allow`, c, {
+      policy(childName(model, c, 'allow'), c, {
         podSelector: { matchLabels: podsOf(c) },
         policyTypes: types,
         ...(ingress.length > 0 ? { ingress } : {}),

@@ -5,7 +5,7 @@
  * The render shows the initial state: blue active, green idle.
  */
 import type { Model, ServiceModel } from '../../model/types.ts';
-import { labels, objectName, selectorLabels } from './_names.ts';
+import { childName, labels, objectName, selectorLabels } from './_names.ts';
 import type { KubeObject, RenderContext } from './_object.ts';
 import { podTemplate } from './_pod.ts';
 import { service } from './service.ts';
@@ -29,7 +29,7 @@ export function scaleTarget(
     return {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      name: objectName(model, `${svc.name}-${ACTIVE_COLOR}`),
+      name: childName(model, svc.name, `${ACTIVE_COLOR}`),
     };
   }
   return { apiVersion: 'apps/v1', kind: 'Deployment', name: objectName(model, svc.name) };
@@ -39,7 +39,7 @@ export function renderBlueGreen(model: Model, ctx: RenderContext): KubeObject[] 
   const out: KubeObject[] = [];
   for (const svc of model.services.filter((s) => s.rollout.strategy === 'blue-green')) {
     const name = objectName(model, svc.name);
-    const preview = objectName(model, `${svc.name}-preview`);
+    const preview = childName(model, svc.name, `preview`);
     if (usesArgoRollouts(model)) {
       out.push(service(model, svc, name), service(model, svc, preview));
       out.push({
@@ -70,13 +70,13 @@ export function renderBlueGreen(model: Model, ctx: RenderContext): KubeObject[] 
     out.push(activeSvc, service(model, svc, preview, idle));
     out.push(
       deployment(model, svc, ctx, {
-        name: objectName(model, `${svc.name}-${ACTIVE_COLOR}`),
+        name: childName(model, svc.name, `${ACTIVE_COLOR}`),
         color: ACTIVE_COLOR,
       }),
     );
     out.push(
       deployment(model, svc, ctx, {
-        name: objectName(model, `${svc.name}-${IDLE_COLOR}`),
+        name: childName(model, svc.name, `${IDLE_COLOR}`),
         color: IDLE_COLOR,
         replicas: 0,
       }),
