@@ -127,6 +127,18 @@ function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unk
       ];
     }
     case 'invalid_value': {
+      if (path.length === 1 && path[0] === 'apiVersion' && value === undefined) {
+        const p = pointAt(findNode(doc, []), 'value');
+        return [
+          source.at(
+            'missing-field',
+            p.start,
+            'the spec is missing "apiVersion"',
+            `add apiVersion: ${String(issue.values[0])} as its first line`,
+            { path: where },
+          ),
+        ];
+      }
       if (path.length === 1 && path[0] === 'apiVersion') {
         return [
           source.at(

@@ -74,7 +74,12 @@ export function presetStages(model: Model, svc: ServiceModel, b: PresetBuild): s
   return [...nodeBuildStages(model, svc, b), ...nodeRuntimeStage(model, svc, b)];
 }
 
-const NODE_ENV_COMMON = ['HOME=/tmp', 'NPM_CONFIG_UPDATE_NOTIFIER=false', 'NEXT_TELEMETRY_DISABLED=1'];
+/** npm and friends write caches under HOME: /tmp, the one writable place at run time. */
+function nodeEnv(b: PresetBuild): string {
+  return ['HOME=/tmp', 'NPM_CONFIG_UPDATE_NOTIFIER=false']
+    .concat(b.preset === 'nextjs' ? ['NEXT_TELEMETRY_DISABLED=1'] : [])
+    .join(' ');
+}
 
 function nodeBuildStages(model: Model, svc: ServiceModel, b: PresetBuild): string[] {
   const image = baseImage(model, 'node', b.runtimeVersion);
@@ -86,7 +91,7 @@ function nodeBuildStages(model: Model, svc: ServiceModel, b: PresetBuild): strin
     '# (workspaces and lockfiles of any layout work; .dockerignore keeps node_modules and secrets out)',
     `FROM ${image} AS deps`,
     `WORKDIR ${APP_DIR}`,
-    `ENV ${NODE_ENV_COMMON.join(' ')}`,
+    `ENV ${nodeEnv(b)}`,
     ...(pm === 'pnpm' ? ['RUN corepack enable pnpm'] : []),
     `RUN chown ${u} ${APP_DIR}`,
     `USER ${u}`,
@@ -162,7 +167,7 @@ function nodeRuntimeStage(model: Model, svc: ServiceModel, b: PresetBuild): stri
       ...head,
       `FROM ${image} AS runtime`,
       `WORKDIR ${APP_DIR}`,
-      `ENV NODE_ENV=production ${NODE_ENV_COMMON.join(' ')} HOSTNAME=0.0.0.0${port === undefined ? '' : ` PORT=${port}`}`,
+      `ENV NODE_ENV=production ${nodeEnv(b)} HOSTNAME=0.0.0.0${port === undefined ? '' : ` PORT=${port}`}`,
       `COPY --from=build --chown=0:0 ${APP_DIR}/public ./public`,
       `COPY --from=build --chown=0:0 ${APP_DIR}/.next/standalone ./`,
       `COPY --from=build --chown=0:0 ${APP_DIR}/.next/static ./.next/static`,
@@ -178,7 +183,7 @@ function nodeRuntimeStage(model: Model, svc: ServiceModel, b: PresetBuild): stri
     ...head,
     `FROM ${image} AS runtime`,
     `WORKDIR ${APP_DIR}`,
-    `ENV NODE_ENV=production ${NODE_ENV_COMMON.join(' ')}`,
+    `ENV NODE_ENV=production ${nodeEnv(b)}`,
     `COPY --from=build --chown=0:0 ${APP_DIR} ${APP_DIR}`,
     `USER ${u}`,
     ...expose(svc.ports),
