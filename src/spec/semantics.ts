@@ -676,6 +676,19 @@ function checkEnvironment(
         }
       }
     }
+    if (
+      kind === 'worker' &&
+      ports.size === 0 &&
+      (h === undefined || (h.enabled !== false && !h.http && !h.tcp && !h.exec))
+    ) {
+      err(
+        'missing-field',
+        [...p, 'kind'],
+        `worker ${name} has no health check: a stuck worker is never restarted`,
+        'add health: { exec: { command: [...] } } (e.g. check a heartbeat file the worker touches), or health: { enabled: false } to say it is deliberate',
+        'warning',
+      );
+    }
     if (s.metrics) checkPortRef(s.metrics.port, [...p, 'metrics', 'port']);
 
     // Files and volumes.

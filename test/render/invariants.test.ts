@@ -194,3 +194,12 @@ describe('upgrade safety: immutable fields do not change between releases', () =
     }
   });
 });
+
+describe('what Go tools read is what was rendered', () => {
+  // kubectl, helm and kubeconform parse YAML 1.1, where a plain `yes` or `Off` is a boolean.
+  it.each(rendered.map((r) => [`${r.example}/${r.env}`, r] as const))('%s', async (_, r) => {
+    const { parse } = await import('yaml');
+    for (const o of r.render.objects)
+      expect(parse(toYaml(o), { version: '1.1' }), `${o.kind}/${o.metadata.name}`).toEqual(o);
+  });
+});

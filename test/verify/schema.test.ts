@@ -156,7 +156,9 @@ describe('valid objects', () => {
 describe("Slipway's own renders (test/golden)", () => {
   const goldenDir = new URL('../golden/', import.meta.url);
   const files = existsSync(goldenDir)
-    ? readdirSync(goldenDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'))
+    ? readdirSync(goldenDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+        /^[^/]+\/[^/]+\.yaml$/.test(f),
+      ) // <example>/<env>.yaml: the Kubernetes goldens
     : [];
 
   for (const file of files.sort()) {

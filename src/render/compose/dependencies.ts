@@ -53,7 +53,9 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
     const params = Object.entries(d.parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       image: d.image,
-      ...(params.length > 0 ? { command: ['postgres', ...params.flatMap(([k, v]) => ['-c', literal(`${k}=${v}`)])] } : {}),
+      ...(params.length > 0
+        ? { command: ['postgres', ...params.flatMap(([k, v]) => ['-c', literal(`${k}=${v}`)])] }
+        : {}),
       user: common.user,
       environment: {
         POSTGRES_USER: literal(d.user ?? 'postgres'),
@@ -82,14 +84,15 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
       ? ['redis-server', '--appendonly', 'yes', '--dir', '/data']
       : ['redis-server', '--save', '', '--appendonly', 'no'],
     user: common.user,
-    healthcheck: composeHealthcheck(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], timings(150)),
+    healthcheck: composeHealthcheck(
+      ['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'],
+      timings(150),
+    ),
     restart: common.restart,
     deploy: common.deploy,
     read_only: common.read_only,
     tmpfs: d.persistence ? ['/tmp'] : ['/tmp', '/data'],
-    ...(d.persistence
-      ? { volumes: [{ type: 'volume', source: dependencyVolume(d), target: '/data' }] }
-      : {}),
+    ...(d.persistence ? { volumes: [{ type: 'volume', source: dependencyVolume(d), target: '/data' }] } : {}),
     security_opt: common.security_opt,
     cap_drop: common.cap_drop,
     stop_grace_period: '60s',

@@ -24,12 +24,14 @@ export function planDependsOn(
     ...model.services.map((s) => s.name),
     ...model.dependencies.filter(runsInCompose).map((d) => d.name),
   ]);
-  const wanted: { from: string; to: string; condition: Condition }[] = [];
+  // Declared edges (uses, routes) and hooks first: only reference-derived edges can form a cycle.
+  const wanted: { from: string; to: string; condition: Condition; rank: number }[] = [];
   const ready = (to: string): Condition => (healthChecked.has(to) ? 'service_healthy' : 'service_started');
   for (const e of model.graph) {
     if (e.toKind === 'external' || !rendered.has(e.to) || e.from === e.to) continue;
-    if (e.from === 'ingress' && proxy) wanted.push({ from: proxy, to: e.to, condition: ready(e.to) });
-    else if (rendered.has(e.from)) wanted.push({ from: e.from, to: e.to, condition: ready(e.to) });
+    const rank = e.reason === 'env' ? 2 : 0;
+    if (e.from === 'ingress' && proxy) wanted.push({ from: proxy, to: e.to, condition: ready(e.to), rank });
+    else if (rendered.has(e.from)) wanted.push({ from: e.from, to: e.to, condition: ready(e.to), rank });
   }
   const pre = model.services.filter((s) => s.hook?.phase === 'pre-deploy');
   const longRunning = model.services.filter((s) => s.kind === 'web' || s.kind === 'worker');
@@ -38,16 +40,22 @@ export function planDependsOn(
     if (s.hook?.phase === 'pre-deploy') {
       for (const h of pre)
         if (h.hook && s.hook && h.hook.order < s.hook.order)
-          wanted.push({ from: s.name, to: h.name, condition: 'service_completed_successfully' });
+          wanted.push({ from: s.name, to: h.name, condition: 'service_completed_successfully', rank: 1 });
       continue;
     }
-    for (const h of pre) wanted.push({ from: s.name, to: h.name, condition: 'service_completed_successfully' });
+    for (const h of pre)
+      wanted.push({ from: s.name, to: h.name, condition: 'service_completed_successfully', rank: 1 });
     if (s.hook?.phase === 'post-deploy')
-      for (const l of longRunning) wanted.push({ from: s.name, to: l.name, condition: ready(l.name) });
+      for (const l of longRunning)
+        wanted.push({ from: s.name, to: l.name, condition: ready(l.name), rank: 1 });
   }
 
   // Add edges in a stable order, skipping any that would close a cycle.
-  wanted.sort((a, b) => (a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+  wanted.sort(
+    (a, b) =>
+      a.rank - b.rank ||
+      (a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to < b.to ? -1 : a.to > b.to ? 1 : 0),
+  );
   const byService = new Map<string, Map<string, Condition>>();
   const notes: string[] = [];
   const reaches = (start: string, goal: string): boolean => {

@@ -10,10 +10,11 @@ import { toYaml } from '../yaml.ts';
 /** Comments keyed by a path of map keys, e.g. `['services', 'proxy']`. */
 export type Comments = { path: string[]; text: string; spaceBefore?: boolean }[];
 
-const YAML11_AMBIGUOUS = /^(?:y|n|yes|no|on|off|true|false|null|~|[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?)$/i;
+/** YAML 1.1 booleans and nulls, and digit groups joined by colons (base 60 there: `22:22`, and `user: 1000:1000`). */
+const YAML11_AMBIGUOUS = /^(?:y|n|yes|no|on|off|true|false|null|~|[-+]?\d[\d_]*(?::\d+)+(?:\.\d*)?)$/i;
 
 export function composeText(value: unknown, header: string, comments: Comments): string {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
+  const doc = new Document(value, { aliasDuplicateObjects: false, version: '1.1' });
   doc.commentBefore = header;
   for (const c of comments) {
     let node: unknown = doc.contents;

@@ -27,7 +27,9 @@ export function composeEnvironment(model: Model, svc: ServiceModel): Record<stri
         return resolved;
       });
     }
-    out[v.name] = parts.map((p) => ('text' in p ? literal(p.text) : secretReference(model, p.secret))).join('');
+    out[v.name] = parts
+      .map((p) => ('text' in p ? literal(p.text) : secretReference(model, p.secret)))
+      .join('');
   }
   return out;
 }

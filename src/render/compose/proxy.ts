@@ -52,13 +52,16 @@ export function proxyService(
         }
       : {}),
     // Caddy's admin API answers only inside the container; a loaded config means it is serving.
-    healthcheck: composeHealthcheck(['CMD', 'wget', '-q', '-T', '3', '--spider', 'http://127.0.0.1:2019/config/'], {
-      intervalSeconds: 10,
-      timeoutSeconds: 3,
-      retries: 3,
-      startPeriodSeconds: 30,
-      startIntervalSeconds: 2,
-    }),
+    healthcheck: composeHealthcheck(
+      ['CMD', 'wget', '-q', '-T', '3', '--spider', 'http://127.0.0.1:2019/config/'],
+      {
+        intervalSeconds: 10,
+        timeoutSeconds: 3,
+        retries: 3,
+        startPeriodSeconds: 30,
+        startIntervalSeconds: 2,
+      },
+    ),
     restart: 'unless-stopped',
     deploy: {
       resources: { limits: { cpus: '1', memory: '256m' }, reservations: { cpus: '0.1', memory: '64m' } },
@@ -83,7 +86,10 @@ export function proxyService(
 
 /** A Caddyfile double-quoted token; braces escaped so header values are never read as placeholders. */
 function token(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[{}]/g, (c) => `\\${c}`)}"`;
+  return `"${value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[{}]/g, (c) => `\\${c}`)}"`;
 }
 
 /** Kubernetes path semantics: Prefix `/api` matches `/api` and `/api/…`, never `/apis`. */
@@ -114,6 +120,8 @@ function sites(ing: IngressModel): { host: string; routes: IngressModel['routes'
         const lb = b.r.path.replace(/\/+$/, '').length;
         if (la !== lb) return lb - la;
         if (a.r.pathType !== b.r.pathType) return a.r.pathType === 'Exact' ? -1 : 1;
+        // A route written for this host wins over one for every host.
+        if ((a.r.host === undefined) !== (b.r.host === undefined)) return a.r.host === undefined ? 1 : -1;
         return a.i - b.i;
       })
       .map(({ r }) => r),

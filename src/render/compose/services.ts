@@ -7,7 +7,6 @@
  */
 import { posix } from 'node:path';
 import type { Model, PortModel, ServiceModel } from '../../model/types.ts';
-import { contentHash } from '../kubernetes/_names.ts';
 import { healthTimings, type ProbeRuntime, probeTest, runtimeOf } from '../docker/health.ts';
 import {
   APP_DIR,
@@ -17,6 +16,7 @@ import {
   dockerfilePath,
   presetBuild,
 } from '../docker/index.ts';
+import { contentHash } from '../kubernetes/_names.ts';
 import type { Condition } from './depends-on.ts';
 import { composeEnvironment } from './environment.ts';
 import { CAP_DROP, PRODUCTION_LOGGING, SECURITY_OPT, userSpec } from './hardening.ts';
@@ -167,7 +167,9 @@ export function appService(ctx: ServiceContext, svc: ServiceModel): Record<strin
     ...(ctx.dependsOn && ctx.dependsOn.size > 0
       ? {
           depends_on: Object.fromEntries(
-            [...ctx.dependsOn].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, condition]) => [n, { condition }]),
+            [...ctx.dependsOn]
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([n, condition]) => [n, { condition }]),
           ),
         }
       : {}),

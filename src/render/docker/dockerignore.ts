@@ -34,7 +34,11 @@ export function dockerignore(
   header: string,
   outputDirFromSpec: string,
 ): string {
-  const lines = [header, ...ALWAYS, "# Installed and built inside the image: the host's copies would be stale."];
+  const lines = [
+    header,
+    ...ALWAYS,
+    "# Installed and built inside the image: the host's copies would be stale.",
+  ];
   lines.push(...BY_PRESET[build.preset]);
   const out = build.outputDir.replace(/^\.\/|\/+$/g, '');
   if ((build.preset === 'static' || (build.preset === 'node' && build.buildCommand)) && out && out !== '.')

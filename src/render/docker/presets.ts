@@ -9,16 +9,7 @@
  *           run, owned by root (the app cannot rewrite its own code), run as the model's user.
  */
 import type { BuildModel, Model, RuntimePreset, ServiceModel } from '../../model/types.ts';
-import {
-  buildArgs,
-  commandArgs,
-  expose,
-  healthcheck,
-  json,
-  run,
-  shellWord,
-  user,
-} from './dockerfile.ts';
+import { buildArgs, commandArgs, expose, healthcheck, json, run, shellWord, user } from './dockerfile.ts';
 import { baseImage } from './images.ts';
 import { packageManager, pruneCommand, runScript, startCommand } from './package-manager.ts';
 

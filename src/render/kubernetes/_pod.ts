@@ -156,9 +156,12 @@ function probe(check: NonNullable<ServiceModel['health']>['check'], p: ProbeMode
 function probes(svc: ServiceModel): Pick<V1Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   const h = svc.health;
   if (!h) return {};
+  // Liveness asks only "is the process answering?": an HTTP health endpoint that checks a
+  // database would otherwise restart every replica during a database outage.
+  const live = h.check.type === 'http' ? ({ type: 'tcp', port: h.check.port } as const) : h.check;
   return {
     startupProbe: probe(h.check, h.startup),
     readinessProbe: probe(h.check, h.readiness),
-    livenessProbe: probe(h.check, h.liveness),
+    livenessProbe: probe(live, h.liveness),
   };
 }
