@@ -9,3 +9,7 @@ export { specJsonSchema } from './spec/json-schema.ts';
 export { type LoadedSpec, type LoadResult, loadSpecFile, parseSpec } from './spec/loader.ts';
 export { effectiveSpec, Provenance } from './spec/overlay.ts';
 export { type Spec, specSchema } from './spec/schema.ts';
+export { type KubernetesRender, renderKubernetes, kubernetesFiles } from './render/kubernetes/index.ts';
+export { type Finding, verifyKubernetes } from './verify/index.ts';
+export { validateObjects } from './verify/schema/kubernetes.ts';
+export { toYaml } from './render/yaml.ts';

@@ -38,15 +38,11 @@ const INSTALLED_BY: Record<string, string> = {
   'kube-controller-manager': 'build-kube.sh',
   'kube-scheduler': 'build-kube.sh',
   go: 'install-tools.sh (needs Go on the PATH)',
+  checkov: 'install-python-tools.sh',
 };
 
-/**
- * Tools with no install script yet, and the commands that install them (checkov is a PyPI package; it lives
- * in its own virtualenv under the cache, and `$SLIPWAY_CACHE/bin/checkov` may link to it).
- */
-const MANUAL_INSTALL: Record<string, string> = {
-  checkov: `python3 -m venv ${join(SLIPWAY_CACHE, 'venv', 'checkov')} && ${join(SLIPWAY_CACHE, 'venv', 'checkov', 'bin', 'pip')} install checkov`,
-};
+/** Tools with no install script, and the commands that install them. */
+const MANUAL_INSTALL: Record<string, string> = {};
 
 /** How to get a tool: the script to run, or the manual command. */
 export function howToInstall(name: string): string {
