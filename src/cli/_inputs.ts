@@ -1,6 +1,6 @@
 /** Reading what renderers need from disk (config files, a sealed secret): the I/O edge of rendering. */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Model } from '../model/types.ts';
 import type { RenderInputs } from '../render/index.ts';
@@ -8,7 +8,22 @@ import type { KubeObject } from '../render/kubernetes/index.ts';
 import type { LoadedSpec } from '../spec/loader.ts';
 import { UsageError } from './errors.ts';
 
-export function readRenderInputs(loaded: LoadedSpec, model: Model): RenderInputs {
+/** Paths between the spec folder and an environment's output folder, as renderers write them (POSIX). */
+export function outputPaths(
+  loaded: LoadedSpec,
+  envOutputDir: string,
+): { specDirFromOutput: string; outputDirFromSpec: string } {
+  const output = resolve(envOutputDir);
+  const posix = (p: string) => (p === '' ? '.' : p.split(sep).join('/'));
+  return {
+    specDirFromOutput: posix(relative(output, loaded.dir)),
+    outputDirFromSpec: posix(relative(loaded.dir, output)),
+  };
+}
+
+/** `envOutputDir`: where this environment's files are written (compose paths are relative to it). */
+export function readRenderInputs(loaded: LoadedSpec, model: Model, envOutputDir: string): RenderInputs {
+  const paths = outputPaths(loaded, envOutputDir);
   const files = new Map<string, string>();
   for (const svc of model.services) {
     for (const f of svc.files)
@@ -33,7 +48,7 @@ export function readRenderInputs(loaded: LoadedSpec, model: Model): RenderInputs
         'it must be the output of kubeseal -o yaml',
       );
     }
-    return { files, sealedSecret: obj };
+    return { files, sealedSecret: obj, ...paths };
   }
-  return { files };
+  return { files, ...paths };
 }

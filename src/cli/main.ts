@@ -85,10 +85,12 @@ export function buildProgram(
 
   program
     .command('render')
-    .description('render one target (kubernetes, model) for one environment, to files or to stdout')
+    .description(
+      'render one target (kubernetes, compose, docker, model) for one environment, to files or to stdout',
+    )
     .argument('<spec>', 'path to slipway.yaml')
     .option('-e, --env <name>', 'environment (default: every environment of the target)')
-    .option('-t, --target <target>', 'what to render: kubernetes | model', 'kubernetes')
+    .option('-t, --target <target>', 'what to render: kubernetes | compose | docker | model', 'kubernetes')
     .option('-o, --out <dir>', 'write files here (default: print to stdout)')
     .addOption(outputOption())
     .addHelpText(

@@ -4,6 +4,8 @@
  */
 import type { Model } from '../model/types.ts';
 import type { FileArtifact } from './artifact.ts';
+import { renderCompose } from './compose/index.ts';
+import { renderDockerfiles } from './docker/index.ts';
 import {
   type KubernetesInputs,
   type KubernetesRender,
@@ -13,11 +15,19 @@ import {
 } from './kubernetes/index.ts';
 import { renderModelFile } from './model-file.ts';
 
-export type RenderInputs = KubernetesInputs;
+/** What renderers read besides the model, gathered at the edge (files on disk, where output goes). */
+export interface RenderInputs extends KubernetesInputs {
+  /** The spec folder, relative to the environment's output folder (POSIX). */
+  specDirFromOutput?: string;
+  /** The environment's output folder, relative to the spec folder (POSIX). */
+  outputDirFromSpec?: string;
+}
 
 export interface EnvironmentRender {
   files: FileArtifact[];
   problems: RenderProblem[];
+  /** Things a person should know or do, shown by plan. */
+  notes: string[];
   kubernetes?: KubernetesRender;
 }
 
@@ -29,12 +39,17 @@ export interface Renderer {
   render: (model: Model, inputs: RenderInputs) => EnvironmentRender;
 }
 
+const paths = (inputs: RenderInputs) => ({
+  ...(inputs.specDirFromOutput !== undefined ? { specDirFromOutput: inputs.specDirFromOutput } : {}),
+  ...(inputs.outputDirFromSpec !== undefined ? { outputDirFromSpec: inputs.outputDirFromSpec } : {}),
+});
+
 export const RENDERERS: readonly Renderer[] = [
   {
     id: 'model',
     description: 'the resolved model (model.yaml)',
     targets: ['compose', 'kubernetes'],
-    render: (m) => ({ files: renderModelFile(m), problems: [] }),
+    render: (m) => ({ files: renderModelFile(m), problems: [], notes: [] }),
   },
   {
     id: 'kubernetes',
@@ -42,8 +57,23 @@ export const RENDERERS: readonly Renderer[] = [
     targets: ['kubernetes'],
     render: (m, inputs) => {
       const k = renderKubernetes(m, inputs);
-      return { files: kubernetesFiles(k), problems: k.problems, kubernetes: k };
+      return { files: kubernetesFiles(k), problems: k.problems, notes: k.notes, kubernetes: k };
     },
+  },
+  {
+    id: 'compose',
+    description: 'compose.yaml, .env.example and the reverse proxy config',
+    targets: ['compose'],
+    render: (m, inputs) => {
+      const c = renderCompose(m, { files: inputs.files, ...paths(inputs) });
+      return { files: c.files, problems: c.problems, notes: c.notes };
+    },
+  },
+  {
+    id: 'docker',
+    description: 'Dockerfiles for services built from a runtime preset',
+    targets: ['compose', 'kubernetes'],
+    render: (m, inputs) => ({ files: renderDockerfiles(m, paths(inputs)), problems: [], notes: [] }),
   },
 ];
 
@@ -53,11 +83,12 @@ export function renderersFor(model: Model): Renderer[] {
 
 /** Run every renderer that applies to the model's target. */
 export function renderEnvironment(model: Model, inputs: RenderInputs): EnvironmentRender {
-  const out: EnvironmentRender = { files: [], problems: [] };
+  const out: EnvironmentRender = { files: [], problems: [], notes: [] };
   for (const r of renderersFor(model)) {
     const res = r.render(model, inputs);
     out.files.push(...res.files);
     out.problems.push(...res.problems);
+    out.notes.push(...res.notes.filter((n) => !out.notes.includes(n)));
     if (res.kubernetes) out.kubernetes = res.kubernetes;
   }
   return out;

@@ -19,7 +19,11 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
   const envs = pickEnvironments(loaded, opts.env);
   const rendered = envs.map((env) => {
     const model = resolveEnvironment(loaded.spec, env);
-    return { env, model, result: renderEnvironment(model, readRenderInputs(loaded, model)) };
+    return {
+      env,
+      model,
+      result: renderEnvironment(model, readRenderInputs(loaded, model, join(opts.out, env))),
+    };
   });
   const problems = rendered.flatMap((r) => problemsToDiagnostics(loaded, r.result.problems));
   if (problems.length > 0) throw new ValidationError(problems);
@@ -65,9 +69,9 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
             objects: countBy(k.objects.map((o) => o.kind)),
             prerequisites: k.prerequisites,
             secretsHow: k.secrets.how,
-            notes: k.notes,
           }
         : {}),
+      notes: result.notes,
       out: dir,
       files: result.files.length,
     };

@@ -39,16 +39,18 @@ export function renderCommand(
       'slipway envs lists each environment with its target',
     );
   }
+  const dirFor = (env: string) =>
+    opts.out ? (envs.length > 1 || !opts.env ? join(opts.out, env) : opts.out) : join('deploy', env);
   const results = envs.map((env) => {
     const model = resolveEnvironment(loaded.spec, env);
-    return { env, model, result: renderer.render(model, readRenderInputs(loaded, model)) };
+    return { env, model, result: renderer.render(model, readRenderInputs(loaded, model, dirFor(env))) };
   });
   const problems = results.flatMap((r) => problemsToDiagnostics(loaded, r.result.problems));
   if (problems.length > 0) throw new ValidationError(problems);
 
   if (opts.out) {
     for (const { env, result } of results) {
-      const dir = envs.length > 1 || !opts.env ? join(opts.out, env) : opts.out;
+      const dir = dirFor(env);
       rmSync(dir, { recursive: true, force: true });
       for (const f of result.files) {
         const path = join(dir, f.path.replace(/^kubernetes\//, ''));

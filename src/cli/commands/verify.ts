@@ -22,7 +22,7 @@ export function verifyCommand(
   const results: { env: string; kubernetesVersion: string; objects: number; findings: Finding[] }[] = [];
   for (const env of pickEnvironments(loaded, opts.env)) {
     const model = resolveEnvironment(loaded.spec, env);
-    const rendered = renderEnvironment(model, readRenderInputs(loaded, model));
+    const rendered = renderEnvironment(model, readRenderInputs(loaded, model, join(opts.out, env)));
     const problems = problemsToDiagnostics(loaded, rendered.problems);
     if (problems.length > 0) throw new ValidationError(problems);
     if (!rendered.kubernetes) continue;

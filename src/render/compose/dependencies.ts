@@ -40,13 +40,15 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
     startPeriodSeconds: startupBudget,
     startIntervalSeconds: 5,
   });
-  const common = {
-    user: userSpec(DEPENDENCY_UID),
+  const hardening = {
     restart: 'unless-stopped',
     deploy: { resources: composeResources(d.resources) },
     read_only: true,
+  };
+  const tail = {
     security_opt: SECURITY_OPT,
     cap_drop: CAP_DROP,
+    stop_grace_period: '60s',
     ...(production ? { logging: PRODUCTION_LOGGING } : {}),
   };
   if (d.type === 'postgres') {
@@ -56,7 +58,7 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
       ...(params.length > 0
         ? { command: ['postgres', ...params.flatMap(([k, v]) => ['-c', literal(`${k}=${v}`)])] }
         : {}),
-      user: common.user,
+      user: userSpec(DEPENDENCY_UID),
       environment: {
         POSTGRES_USER: literal(d.user ?? 'postgres'),
         POSTGRES_DB: literal(d.database ?? 'postgres'),
@@ -67,15 +69,10 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
         ['CMD', 'pg_isready', '-U', d.user ?? 'postgres', '-d', d.database ?? 'postgres', '-h', '127.0.0.1'],
         timings(300),
       ),
-      restart: common.restart,
-      deploy: common.deploy,
-      read_only: common.read_only,
+      ...hardening,
       tmpfs: ['/tmp', '/var/run/postgresql'],
       volumes: [{ type: 'volume', source: dependencyVolume(d), target: postgresDataPath(d) }],
-      security_opt: common.security_opt,
-      cap_drop: common.cap_drop,
-      stop_grace_period: '60s',
-      ...(production ? { logging: common.logging } : {}),
+      ...tail,
     };
   }
   return {
@@ -83,19 +80,14 @@ export function dependencyService(model: Model, d: DependencyModel): Record<stri
     command: d.persistence
       ? ['redis-server', '--appendonly', 'yes', '--dir', '/data']
       : ['redis-server', '--save', '', '--appendonly', 'no'],
-    user: common.user,
+    user: userSpec(DEPENDENCY_UID),
     healthcheck: composeHealthcheck(
       ['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'],
       timings(150),
     ),
-    restart: common.restart,
-    deploy: common.deploy,
-    read_only: common.read_only,
+    ...hardening,
     tmpfs: d.persistence ? ['/tmp'] : ['/tmp', '/data'],
     ...(d.persistence ? { volumes: [{ type: 'volume', source: dependencyVolume(d), target: '/data' }] } : {}),
-    security_opt: common.security_opt,
-    cap_drop: common.cap_drop,
-    stop_grace_period: '60s',
-    ...(production ? { logging: common.logging } : {}),
+    ...tail,
   };
 }

@@ -243,6 +243,15 @@ function summaryNotes(
     out.push(
       'development: no proxy; ingress paths (e.g. /api) are not routed — reach each service on its own port',
     );
+  for (const s of model.services) {
+    const source = s.imageFrom ? model.services.find((x) => x.name === s.imageFrom) : s;
+    if (s.volumes.length === 0 || (source?.build?.preset && !source.build.dockerfile)) continue;
+    out.push(
+      `${s.name}: a new named volume takes the ownership of the image's directory, so its image must create ${s.volumes
+        .map((v) => v.path)
+        .join(', ')} owned by uid ${s.runAsUser} (Slipway's preset Dockerfiles do)`,
+    );
+  }
   const crons = model.services.filter((s) => s.kind === 'cron');
   if (crons.length > 0)
     out.push(

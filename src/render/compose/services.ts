@@ -58,7 +58,11 @@ export function serviceVolumeName(svc: ServiceModel, volume: string): string {
   return `${svc.name}-${volume}`;
 }
 
-/** The spec folder seen from the output folder; contexts outside the spec folder cannot name the generated Dockerfile. */
+/**
+ * `build:` with the context seen from the output folder. Compose resolves `dockerfile` from the
+ * context, so the generated Dockerfile is named relative to it; a context outside the spec folder
+ * cannot name it, and gets the Dockerfile inline instead.
+ */
 function buildSection(ctx: ServiceContext, svc: ServiceModel): Record<string, unknown> | undefined {
   const source = imageSource(ctx.model, svc);
   const b = source.build;

@@ -60,6 +60,23 @@ export function devVolumes(svc: ServiceModel): string[] {
   return out;
 }
 
+/**
+ * Volume mount points, created owned by the user that writes them: a new named volume takes the
+ * ownership of the image's directory (compose has no fsGroup), so a root-owned or missing path
+ * would leave the volume unwritable. Covers the services that run this image (`imageFrom`) too.
+ */
+export function volumeDirs(model: Model, svc: ServiceModel): string[] {
+  const users = new Map<number, Set<string>>();
+  for (const s of model.services.filter((x) => x === svc || x.imageFrom === svc.name))
+    for (const v of s.volumes) users.set(s.runAsUser, (users.get(s.runAsUser) ?? new Set()).add(v.path));
+  return [...users]
+    .sort(([a], [b]) => a - b)
+    .map(([uid, paths]) => {
+      const list = [...paths].sort().map(shellWord).join(' ');
+      return `RUN mkdir -p ${list} && chown ${uid}:${uid} ${list}`;
+    });
+}
+
 export function presetStages(model: Model, svc: ServiceModel, b: PresetBuild): string[] {
   if (b.preset === 'python') return pythonStages(model, svc, b);
   return [...nodeBuildStages(model, svc, b), ...nodeRuntimeStage(model, svc, b)];
@@ -93,6 +110,7 @@ function nodeBuildStages(model: Model, svc: ServiceModel, b: PresetBuild): strin
     'FROM deps AS dev',
     // Owned by the app user, so the anonymous volumes compose mounts there are writable too.
     `RUN mkdir -p ${devVolumes(svc).map(shellWord).join(' ')}`,
+    ...(volumeDirs(model, svc).length > 0 ? ['USER root', ...volumeDirs(model, svc), `USER ${u}`] : []),
     ...expose(svc.ports),
     `CMD ${json(devCommand(svc))}`,
     '',
@@ -145,6 +163,7 @@ function nodeRuntimeStage(model: Model, svc: ServiceModel, b: PresetBuild): stri
       '}',
       'EOF',
       `COPY --from=build --chown=0:0 ${APP_DIR}/${outputDir === '.' ? '' : `${outputDir}/`} /usr/share/nginx/html/`,
+      ...volumeDirs(model, svc),
       `USER ${u}`,
       ...expose(svc.ports),
       ...healthcheck('nginx', svc.health),
@@ -164,6 +183,7 @@ function nodeRuntimeStage(model: Model, svc: ServiceModel, b: PresetBuild): stri
       `COPY --from=build --chown=0:0 ${APP_DIR}/.next/static ./.next/static`,
       '# The image and fetch cache: the only place Next.js writes.',
       `RUN mkdir -p .next/cache && chown ${u} .next/cache`,
+      ...volumeDirs(model, svc),
       `USER ${u}`,
       ...expose(svc.ports),
       ...healthcheck('node', svc.health),
@@ -176,6 +196,7 @@ function nodeRuntimeStage(model: Model, svc: ServiceModel, b: PresetBuild): stri
     `WORKDIR ${APP_DIR}`,
     `ENV NODE_ENV=production ${nodeEnv(b)}`,
     `COPY --from=build --chown=0:0 ${APP_DIR} ${APP_DIR}`,
+    ...volumeDirs(model, svc),
     `USER ${u}`,
     ...expose(svc.ports),
     ...healthcheck('node', svc.health),
@@ -223,6 +244,7 @@ function pythonStages(model: Model, svc: ServiceModel, b: PresetBuild): string[]
     '# ---- dev: the compose development profile (source bind-mounted, reload on change)',
     'FROM build AS dev',
     'ENV HOME=/tmp',
+    ...volumeDirs(model, svc),
     `USER ${u}`,
     ...expose(svc.ports),
     `CMD ${json(devCommand(svc))}`,
@@ -233,6 +255,7 @@ function pythonStages(model: Model, svc: ServiceModel, b: PresetBuild): string[]
     'COPY --from=build /opt/venv /opt/venv',
     `WORKDIR ${APP_DIR}`,
     `COPY --from=build --chown=0:0 ${APP_DIR} ${APP_DIR}`,
+    ...volumeDirs(model, svc),
     `USER ${u}`,
     ...expose(svc.ports),
     ...healthcheck('python', svc.health),

@@ -16,6 +16,9 @@ RUN npm ci
 # ---- dev: the compose development profile (source bind-mounted, hot reload)
 FROM deps AS dev
 RUN mkdir -p /app/node_modules /app/dist
+USER root
+RUN mkdir -p /app/data && chown 10001:10001 /app/data
+USER 10001:10001
 EXPOSE 3000/tcp
 CMD ["npm", "run", "dev"]
 
@@ -29,6 +32,7 @@ FROM node:24-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production HOME=/tmp NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY --from=build --chown=0:0 /app /app
+RUN mkdir -p /app/data && chown 10001:10001 /app/data
 USER 10001:10001
 EXPOSE 3000/tcp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=150s --start-interval=5s --retries=3 \
