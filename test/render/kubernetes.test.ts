@@ -22,6 +22,11 @@ ${env}`;
 }
 const find = (objs: KubeObject[], kind: string, name?: string) =>
   objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+/** The spec of an object that must exist (fails the test clearly when it does not). */
+function specOf(o: KubeObject | undefined): unknown {
+  if (!o) throw new Error('expected object was not rendered');
+  return o.spec;
+}
 const WEB = `  web:\n    image: acme/web:1.0.0\n    ports: { http: 8080 }\n`;
 
 describe('kubernetes renderer', () => {
@@ -46,14 +51,14 @@ describe('kubernetes renderer', () => {
   it('leaves replicas to the autoscaler when there is one', () => {
     const r = render(`${WEB}    replicas: 3\n    autoscaling: { max: 6 }\n`);
     const d = find(r.objects, 'Deployment', 'shop-web')[0];
-    expect((d?.spec as { replicas?: number }).replicas).toBeUndefined();
+    expect((specOf(d) as { replicas?: number }).replicas).toBeUndefined();
     expect(find(r.objects, 'HorizontalPodAutoscaler')[0]?.spec).toMatchObject({
       minReplicas: 3,
       maxReplicas: 6,
     });
     expect(find(r.objects, 'PodDisruptionBudget')).toHaveLength(1);
     const single = render(WEB);
-    expect((find(single.objects, 'Deployment')[0]?.spec as { replicas?: number }).replicas).toBe(1);
+    expect((specOf(find(single.objects, 'Deployment')[0]) as { replicas?: number }).replicas).toBe(1);
     expect(find(single.objects, 'PodDisruptionBudget')).toHaveLength(0);
   });
 
@@ -82,12 +87,11 @@ describe('kubernetes renderer', () => {
       ['shop-web-green', 0],
     ]);
     expect(
-      (find(plain.objects, 'Service', 'shop-web')[0]?.spec as { selector: Record<string, string> }).selector[
-        'slipway.dev/color'
-      ],
+      (specOf(find(plain.objects, 'Service', 'shop-web')[0]) as { selector: Record<string, string> })
+        .selector['slipway.dev/color'],
     ).toBe('blue');
     expect(
-      (find(plain.objects, 'Service', 'shop-web-preview')[0]?.spec as { selector: Record<string, string> })
+      (specOf(find(plain.objects, 'Service', 'shop-web-preview')[0]) as { selector: Record<string, string> })
         .selector['slipway.dev/color'],
     ).toBe('green');
   });
@@ -126,7 +130,7 @@ describe('kubernetes renderer', () => {
       '',
       'dependencies:\n  db: { type: postgres }\n',
     );
-    const env = (find(r.objects, 'Deployment')[0]?.spec as any).template.spec.containers[0].env;
+    const env = (specOf(find(r.objects, 'Deployment')[0]) as any).template.spec.containers[0].env;
     expect(env).toEqual([
       {
         name: 'SLIPWAY_SECRET_DB_PASSWORD',
@@ -142,7 +146,7 @@ describe('kubernetes renderer', () => {
       '    capabilities: [cloudnative-pg]\n',
       'dependencies:\n  db: { type: postgres, mode: ha }\n',
     );
-    const env = (find(r.objects, 'Deployment')[0]?.spec as any).template.spec.containers[0].env;
+    const env = (specOf(find(r.objects, 'Deployment')[0]) as any).template.spec.containers[0].env;
     expect(env).toEqual([
       { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'shop-db-app', key: 'uri' } } },
     ]);
@@ -155,12 +159,12 @@ describe('kubernetes renderer', () => {
   it('renders VPAs only when asked, in Off mode for recommendations', () => {
     expect(find(render(WEB).objects, 'VerticalPodAutoscaler')).toHaveLength(0);
     const rec = render(WEB, '    capabilities: [vpa]\n');
-    expect((find(rec.objects, 'VerticalPodAutoscaler')[0]?.spec as any).updatePolicy).toEqual({
+    expect((specOf(find(rec.objects, 'VerticalPodAutoscaler')[0]) as any).updatePolicy).toEqual({
       updateMode: 'Off',
     });
     const auto = render(`${WEB}    vpa: { mode: auto, max: { memory: 2Gi } }\n`, '    capabilities: [vpa]\n');
     expect(
-      (find(auto.objects, 'VerticalPodAutoscaler')[0]?.spec as any).resourcePolicy.containerPolicies[0],
+      (specOf(find(auto.objects, 'VerticalPodAutoscaler')[0]) as any).resourcePolicy.containerPolicies[0],
     ).toMatchObject({ maxAllowed: { memory: '2Gi' } });
   });
 
