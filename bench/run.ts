@@ -74,7 +74,7 @@ export function table(rows: readonly Row[]): string {
     ms(r.medianMs),
     ms(r.p90Ms),
     String(r.runs),
-    r.ratio === null ? '(peer)' : `${r.ratio.toFixed(2)}×`,
+    r.ratio !== null ? `${r.ratio.toFixed(2)}×` : r.peer === null ? '(peer)' : '— (no peer)',
   ]);
   const right = [false, false, true, true, true, true];
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));

@@ -197,6 +197,35 @@ describe('slipway CLI', () => {
     for (const f of files) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(marker);
   });
 
+  it('verify finds the same problems with compiled validators cached on disk as without', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'slipway-cache-'));
+    const file = specFile(
+      `${SPEC}    patches:\n      kubernetes:\n        - target: { kind: Deployment, name: web }\n          merge: { spec: { replcas: 2, template: { spec: { terminationGracePeriodSeconds: "30" } } } }\n`,
+    );
+    const run = (env: Record<string, string>) =>
+      slipway(['verify', file, '--env', 'prod', '--output', 'json'], {
+        env: { SLIPWAY_CACHE: cache, ...env },
+      });
+    const cold = run({});
+    const cached = readdirSync(join(cache, 'validators'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.cjs'),
+    );
+    const warm = run({});
+    const off = run({ SLIPWAY_VALIDATOR_CACHE: '0' });
+    expect(cold.code).toBe(1);
+    expect(cached.length).toBeGreaterThan(3);
+    const findings = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).environments[0].findings.map(
+        (f: { rule: string; path: string }) => `${f.rule} ${f.path}`,
+      );
+    expect(findings(cold)).toEqual([
+      'schema /spec/replcas',
+      'schema /spec/template/spec/terminationGracePeriodSeconds',
+    ]);
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(off.stdout).toBe(cold.stdout);
+  });
+
   it('a missing file is a clean error, never a stack trace', () => {
     const r = slipway(['plan', '/nonexistent/slipway.yaml']);
     expect(r.code).toBe(2);

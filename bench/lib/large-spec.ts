@@ -1,8 +1,19 @@
 /**
  * A generated spec the size of a large application: 500 services with ports, health and env
  * (dependency, secret and service references), `uses` edges forming a DAG, queue-scaled workers,
- * ingress routes, and three environments each overlaying about a hundred services.
+ * ingress routes, and three environments each overlaying a fifth of the services.
  * Deterministic: the same text on every run.
+ *
+ *   largeSpecObject()                                        dev (compose), staging, prod (kubernetes)
+ *   largeSpecObject(200, { environments: 3, target: 'kubernetes' })
+ *                                                           staging, prod, prod-3: all on Kubernetes
+ *
+ * The defaults give exactly the spec `spec-load-resolve` has always measured. With
+ * `target: 'kubernetes'` every environment is a Kubernetes one with its own namespace, hosts and
+ * the capabilities that make a rich render (ServiceMonitors and a PrometheusRule from
+ * prometheus-operator, ScaledObjects from keda, certificates from cert-manager), and its overlay
+ * turns on autoscaling (HPAs) and two or more replicas (PDBs); every environment gets zero-trust
+ * NetworkPolicies, as Slipway renders by default.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +33,21 @@ const name = (i: number) => `svc-${String(i).padStart(3, '0')}`;
 /** Every 25th service is a worker (20 of 500); the rest are web services. */
 const isWorker = (i: number) => i % 25 === 24;
 
-export function largeSpecObject(count = 500): Record<string, unknown> {
+export interface LargeSpecOptions {
+  /** How many environments (default 3). */
+  environments?: number;
+  /**
+   * `mixed` (default): `dev` on compose, then Kubernetes environments `staging`, `prod`,
+   * `prod-3`, …; `kubernetes`: only the Kubernetes environments `staging`, `prod`, `prod-3`, ….
+   */
+  target?: 'mixed' | 'kubernetes';
+}
+
+export function largeSpecObject(count = 500, opts: LargeSpecOptions = {}): Record<string, unknown> {
+  const envCount = opts.environments ?? 3;
+  const target = opts.target ?? 'mixed';
+  if (!Number.isInteger(envCount) || envCount < 1)
+    throw new RangeError(`environments must be a positive integer, not ${envCount}`);
   const services: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     // Edges only to lower-numbered web services: a DAG by construction.
@@ -109,60 +134,105 @@ export function largeSpecObject(count = 500): Record<string, unknown> {
     services,
     ingress: { hosts: ['bench.example.com'], tls: { issuer: 'letsencrypt' }, routes, securityHeaders: true },
     monitoring: { level: 'full', alerts: { errorRate: 0.02, latencyP95: '500ms' } },
-    environments: {
-      dev: {
-        target: 'compose',
-        profile: 'development',
-        secrets: { source: 'env-file', file: '.env.dev' },
-        services: overlay(0, (i) => ({
-          replicas: 1,
-          env: { LOG_LEVEL: 'debug', DEBUG: `${name(i)}:*` },
-          ...(isWorker(i) ? { queueScaling: { max: 2 } } : {}),
-        })),
-      },
-      staging: {
+    environments: Object.fromEntries(
+      target === 'mixed'
+        ? [['dev', devEnvironment(overlay)], ...kubernetesEnvironments(envCount - 1, overlay)]
+        : kubernetesEnvironments(envCount, overlay, true),
+    ),
+  };
+}
+
+type Overlay = (offset: number, make: (i: number) => Record<string, unknown>) => Record<string, unknown>;
+
+function devEnvironment(overlay: Overlay): Record<string, unknown> {
+  return {
+    target: 'compose',
+    profile: 'development',
+    secrets: { source: 'env-file', file: '.env.dev' },
+    services: overlay(0, (i) => ({
+      replicas: 1,
+      env: { LOG_LEVEL: 'debug', DEBUG: `${name(i)}:*` },
+      ...(isWorker(i) ? { queueScaling: { max: 2 } } : {}),
+    })),
+  };
+}
+
+const PROD_CAPABILITIES = [
+  'ingress-nginx',
+  'cert-manager',
+  'keda',
+  'external-secrets',
+  'prometheus-operator',
+  'cloudnative-pg',
+  'redis-operator',
+];
+
+/**
+ * `staging`, `prod`, then `prod-3`, `prod-4`, … (prod's shape in namespaces and hosts of their own);
+ * each overlays the fifth of the services after the previous one's. `rich`: staging too gets
+ * prometheus-operator and autoscaling, so that every environment renders every kind of object.
+ */
+function kubernetesEnvironments(
+  n: number,
+  overlay: Overlay,
+  rich = false,
+): [string, Record<string, unknown>][] {
+  const out: [string, Record<string, unknown>][] = [];
+  for (let k = 0; k < n; k++) {
+    const offset = (k + 1) % 5;
+    if (k === 0) {
+      out.push([
+        'staging',
+        {
+          target: 'kubernetes',
+          namespace: 'bench-staging',
+          hosts: ['staging.bench.example.com'],
+          secrets: { source: 'sealed-secrets' },
+          capabilities: [
+            'ingress-nginx',
+            'cert-manager',
+            'keda',
+            'sealed-secrets',
+            ...(rich ? ['prometheus-operator'] : []),
+          ],
+          services: overlay(offset, (i) => ({
+            resources: 'small',
+            env: { LOG_LEVEL: 'warn', STAGE: 'staging' },
+            labels: { canary: i % 2 === 0 ? 'yes' : 'no' },
+            ...(rich && !isWorker(i) ? { autoscaling: { min: 2, max: 6, cpu: 80 } } : {}),
+          })),
+        },
+      ]);
+      continue;
+    }
+    const env = k === 1 ? 'prod' : `prod-${k + 1}`;
+    const host = k === 1 ? 'bench.example.com' : `${env}.bench.example.com`;
+    out.push([
+      env,
+      {
         target: 'kubernetes',
-        namespace: 'bench-staging',
-        hosts: ['staging.bench.example.com'],
-        secrets: { source: 'sealed-secrets' },
-        capabilities: ['ingress-nginx', 'cert-manager', 'keda', 'sealed-secrets'],
-        services: overlay(1, (i) => ({
-          resources: 'small',
-          env: { LOG_LEVEL: 'warn', STAGE: 'staging' },
-          labels: { canary: i % 2 === 0 ? 'yes' : 'no' },
-        })),
-      },
-      prod: {
-        target: 'kubernetes',
-        namespace: 'bench-prod',
-        hosts: ['bench.example.com', 'www.bench.example.com'],
+        namespace: `bench-${env}`,
+        hosts: [host, `www.${host}`],
         approval: true,
         secrets: { source: 'external-secrets', store: 'vault' },
-        capabilities: [
-          'ingress-nginx',
-          'cert-manager',
-          'keda',
-          'external-secrets',
-          'prometheus-operator',
-          'cloudnative-pg',
-          'redis-operator',
-        ],
+        capabilities: PROD_CAPABILITIES,
         dependencies: { db: { mode: 'ha', instances: 3 }, cache: { mode: 'ha', sentinels: 3 } },
-        services: overlay(2, (i) =>
+        services: overlay(offset, (i) =>
           isWorker(i)
             ? { queueScaling: { min: 1, max: 30 }, resources: 'small' }
             : { resources: 'medium', autoscaling: { min: 2, max: 12, cpu: 70 }, env: { LOG_LEVEL: 'warn' } },
         ),
       },
-    },
-  };
+    ]);
+  }
+  return out;
 }
 
 /** Write the generated spec into a fresh temporary folder. */
-export function writeLargeSpec(count = 500): GeneratedSpec {
+export function writeLargeSpec(count = 500, opts: LargeSpecOptions = {}): GeneratedSpec {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
   const file = join(dir, 'slipway.yaml');
-  const text = `# Generated by slipway bench: ${count} services.\n${stringify(largeSpecObject(count), { lineWidth: 0 })}`;
+  const text = `# Generated by slipway bench: ${count} services.\n${stringify(largeSpecObject(count, opts), { lineWidth: 0 })}`;
   writeFileSync(file, text);
   return { file, dir, bytes: Buffer.byteLength(text), services: count };
 }

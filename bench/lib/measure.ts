@@ -85,3 +85,20 @@ export function rowsAgainst(caseId: string, peer: Stats, subjects: readonly Stat
     })),
   ];
 }
+
+/**
+ * Rows for subjects whose peer could not be measured (a tool missing, …): `peer` names the peer
+ * that is missing and `ratio` is null — the table prints `—`, never a made-up ratio.
+ */
+export function rowsWithoutPeer(caseId: string, peerLabel: string, subjects: readonly Stats[]) {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return subjects.map((s) => ({
+    case: caseId,
+    subject: s.label,
+    peer: peerLabel,
+    medianMs: r(s.medianMs),
+    p90Ms: r(s.p90Ms),
+    runs: s.runs,
+    ratio: null,
+  }));
+}

@@ -10,7 +10,10 @@ export interface Row {
   medianMs: number;
   p90Ms?: number;
   runs: number;
-  /** medianMs / the peer's medianMs: < 1 means Slipway is faster. Null on peer rows. */
+  /**
+   * medianMs / the peer's medianMs: < 1 means Slipway is faster. Null on peer rows, and on a
+   * subject whose peer could not be measured (then `peer` still names it).
+   */
   ratio: number | null;
 }
 

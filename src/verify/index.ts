@@ -6,7 +6,7 @@
  */
 import type { Model } from '../model/types.ts';
 import type { KubernetesRender } from '../render/kubernetes/index.ts';
-import { kubernetesFiles } from '../render/kubernetes/index.ts';
+import { kubernetesFile } from '../render/kubernetes/index.ts';
 import { locateFinding, type SchemaFinding, validateObjects } from './schema/kubernetes.ts';
 
 export interface Finding {
@@ -25,22 +25,32 @@ export interface Finding {
 }
 
 export function verifyKubernetes(model: Model, render: KubernetesRender): Finding[] {
-  const files = kubernetesFiles(render);
   const findings = validateObjects(render.objects, {
     kubernetesVersion: model.environment.kubernetesVersion,
   });
+  if (findings.length === 0) return [];
+  // Only objects with findings are serialised, to locate each finding in the file plan writes.
+  const texts = new Map<number, { path: string; content: string }>();
+  const fileOf = (index: number) => {
+    let f = texts.get(index);
+    if (!f) {
+      const o = render.objects[index];
+      f = o ? kubernetesFile(o) : { path: '', content: '' };
+      texts.set(index, f);
+    }
+    return f;
+  };
   return findings.map((f: SchemaFinding) => {
-    const file = files[f.index];
-    const text = file?.content ?? '';
-    const pos = locateFinding(text, 0, f.path);
+    const file = fileOf(f.index);
+    const pos = locateFinding(file.content, 0, f.path);
     return {
       rule: f.rule,
       severity: f.severity,
       message: f.message,
-      file: file?.path ?? '',
+      file: file.path,
       line: pos.line,
       column: pos.column,
-      sourceLine: text.split('\n')[pos.line - 1] ?? '',
+      sourceLine: file.content.split('\n')[pos.line - 1] ?? '',
       object: f.object,
       path: f.path,
     };

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { resolveEnvironment } from '../../model/resolve.ts';
-import { renderEnvironment } from '../../render/index.ts';
+import { renderKubernetes } from '../../render/kubernetes/index.ts';
 import { type Finding, verifyKubernetes } from '../../verify/index.ts';
 import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
@@ -22,15 +22,16 @@ export function verifyCommand(
   const results: { env: string; kubernetesVersion: string; objects: number; findings: Finding[] }[] = [];
   for (const env of pickEnvironments(loaded, opts.env)) {
     const model = resolveEnvironment(loaded.spec, env);
-    const rendered = renderEnvironment(model, readRenderInputs(loaded, model, join(opts.out, env)));
-    const problems = problemsToDiagnostics(loaded, rendered.problems);
+    // Only what is verified is rendered: no files are written, so no YAML text is built.
+    if (model.environment.target !== 'kubernetes') continue;
+    const kubernetes = renderKubernetes(model, readRenderInputs(loaded, model, join(opts.out, env)));
+    const problems = problemsToDiagnostics(loaded, kubernetes.problems);
     if (problems.length > 0) throw new ValidationError(problems);
-    if (!rendered.kubernetes) continue;
     results.push({
       env,
       kubernetesVersion: model.environment.kubernetesVersion,
-      objects: rendered.kubernetes.objects.length,
-      findings: verifyKubernetes(model, rendered.kubernetes),
+      objects: kubernetes.objects.length,
+      findings: verifyKubernetes(model, kubernetes),
     });
   }
   const failing = results

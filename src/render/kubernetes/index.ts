@@ -179,9 +179,13 @@ function notes(model: Model): string[] {
 
 /** One file per object, named `<kind rank>-<kind>-<name>.yaml` so files sort in apply order and stay stable. */
 export function kubernetesFiles(render: KubernetesRender): FileArtifact[] {
-  return render.objects.map((o) => ({
+  return render.objects.map(kubernetesFile);
+}
+
+export function kubernetesFile(o: KubeObject): FileArtifact {
+  return {
     path: `kubernetes/${String(kindRank(o.kind)).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`,
     content: toYaml(o),
     renderer: 'kubernetes',
-  }));
+  };
 }

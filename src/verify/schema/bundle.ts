@@ -45,18 +45,23 @@ function candidates(): URL[] {
 }
 
 let cached: SchemaBundle | undefined;
+let cachedBytes: Buffer | undefined;
+
+/** The compressed bundle as it is on disk (its identity, for caches derived from it). */
+export function bundleBytes(): Buffer {
+  if (cachedBytes !== undefined) return cachedBytes;
+  const found = candidates().find((u) => existsSync(fileURLToPath(u)));
+  if (found === undefined)
+    throw new Error(
+      `the Kubernetes schema bundle ${FILE} is missing; run \`node scripts/derive-schemas.ts\``,
+    );
+  cachedBytes = readFileSync(found);
+  return cachedBytes;
+}
 
 export function loadBundle(): SchemaBundle {
   if (cached !== undefined) return cached;
-  const found = candidates().find((u) => existsSync(fileURLToPath(u)));
-  if (found === undefined) {
-    throw new Error(
-      `the Kubernetes schema bundle ${FILE} is missing (looked in ${candidates()
-        .map((u) => fileURLToPath(u))
-        .join(', ')}); run \`node scripts/derive-schemas.ts\``,
-    );
-  }
-  const bundle = JSON.parse(gunzipSync(readFileSync(found)).toString('utf8')) as SchemaBundle;
+  const bundle = JSON.parse(gunzipSync(bundleBytes()).toString('utf8')) as SchemaBundle;
   if (bundle.format !== 1) throw new Error(`unsupported schema bundle format ${String(bundle.format)}`);
   cached = bundle;
   return bundle;

@@ -15,10 +15,21 @@
  * Validators are compiled with ajv once per Kubernetes version and kind, and cached for the process.
  */
 
-import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { _, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import standalone from 'ajv/dist/standalone/index.js';
 import { closest, listOf } from '../../spec/_suggest.ts';
-import { loadBundle } from './bundle.ts';
+import { bundleBytes, loadBundle } from './bundle.ts';
+import { FORMATS, INT32_MAX, INT32_MIN } from './formats.ts';
+
+const AJV_VERSION: string = createRequire(import.meta.url)('ajv/package.json').version;
+
 import { compareMinor, findRemovedApi } from './removed-apis.ts';
 import { isSupportedKubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './versions.ts';
 
@@ -68,41 +79,6 @@ export function normalizeKubernetesVersion(version: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Formats: the bundle keeps these (see scripts/derive-schemas.ts, transformation 8)
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-// The nearest doubles to ±2^63: beyond them a JSON number cannot be an int64.
-const INT64_LIMIT = 2 ** 63;
-// Go's encoding/json decodes []byte with base64.StdEncoding, which ignores CR and LF.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-// metav1.Time is parsed with Go's time.RFC3339 layout.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-function isDateTime(s: string): boolean {
-  const m = RFC3339.exec(s);
-  if (!m) return false;
-  const [, , mo, d, h, mi, se, oh, om] = m.map(Number);
-  return (
-    (mo ?? 0) >= 1 &&
-    (mo ?? 0) <= 12 &&
-    (d ?? 0) >= 1 &&
-    (d ?? 0) <= 31 &&
-    (h ?? 0) <= 23 &&
-    (mi ?? 0) <= 59 &&
-    (se ?? 0) <= 60 &&
-    (Number.isNaN(oh) || (oh ?? 0) <= 23) &&
-    (Number.isNaN(om) || (om ?? 0) <= 59)
-  );
-}
-
-const FORMATS = {
-  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX },
-  int64: { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) < INT64_LIMIT },
-  double: { type: 'number', validate: (n: number) => Number.isFinite(n) },
-  float: { type: 'number', validate: (n: number) => Number.isFinite(n) },
-  byte: { type: 'string', validate: (s: string) => BASE64.test(s.replace(/[\r\n]/g, '')) },
-  'date-time': { type: 'string', validate: isDateTime },
-} as const;
-
 const FORMAT_MESSAGES: Record<string, string> = {
   int32: `a 32-bit integer (${INT32_MIN} to ${INT32_MAX})`,
   int64: 'a 64-bit integer',
@@ -120,9 +96,10 @@ export const REGISTERED_FORMATS: readonly string[] = Object.keys(FORMATS).sort()
 
 interface Engine {
   readonly version: string;
-  readonly ajv: Ajv2020;
   readonly kinds: ReadonlySet<string>;
   readonly validators: Map<string, ValidateFunction>;
+  /** Created only when a validator must be compiled: a disk-cached validator needs none. */
+  ajv?: Ajv2020;
 }
 
 const engines = new Map<string, Engine>();
@@ -140,9 +117,19 @@ const KIND_PREFIX = 'kind:';
 function engineFor(version: string): Engine {
   const existing = engines.get(version);
   if (existing) return existing;
-  const bundle = loadBundle();
-  const v = bundle.versions[version];
+  const v = loadBundle().versions[version];
   if (v === undefined) throw new Error(`the schema bundle has no Kubernetes ${version}; re-derive it`);
+  const engine: Engine = { version, kinds: new Set(Object.keys(v.kinds)), validators: new Map() };
+  engines.set(version, engine);
+  return engine;
+}
+
+function ajvFor(engine: Engine): Ajv2020 {
+  if (engine.ajv) return engine.ajv;
+  const bundle = loadBundle();
+  const v = bundle.versions[engine.version];
+  if (v === undefined) throw new Error(`the schema bundle has no Kubernetes ${engine.version}`);
+  const cache = validatorCache();
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
@@ -153,17 +140,18 @@ function engineFor(version: string): Engine {
     validateSchema: false,
     logger: false,
     formats: FORMATS,
-    // ajv's code optimisation halves nothing at run time here but doubles compile time (a Rollout's inline
-    // pod template is a large schema): measured ~250 ms instead of ~600 ms for Rollout + CNPG Cluster.
-    code: { optimize: false },
+    // source: keep the generated code, so it can be written to the disk cache.
+    code: {
+      optimize: false,
+      ...(cache ? { source: true, formats: _`require(${cache.formatsModule}).FORMATS` } : {}),
+    },
   });
   const $defs: Record<string, AnySchemaObject> = {};
   for (const [name, hash] of Object.entries(v.defs)) $defs[name] = definition(hash);
   for (const [gvk, hash] of Object.entries(v.kinds)) $defs[`${KIND_PREFIX}${gvk}`] = definition(hash);
-  ajv.addSchema({ $id: schemaId(version), $defs });
-  const engine: Engine = { version, ajv, kinds: new Set(Object.keys(v.kinds)), validators: new Map() };
-  engines.set(version, engine);
-  return engine;
+  ajv.addSchema({ $id: schemaId(engine.version), $defs });
+  engine.ajv = ajv;
+  return ajv;
 
   function definition(hash: string): AnySchemaObject {
     const d = bundle.defs[hash];
@@ -172,19 +160,84 @@ function engineFor(version: string): Engine {
   }
 }
 
-function schemaId(version: string): string {
-  return `https://slipway.invalid/kubernetes/${version}`;
+/**
+ * Compiling a kind's validator takes 50–400 ms, every process. Compiled once, its code is kept in
+ * `$SLIPWAY_CACHE/validators/` (default ~/.cache/slipway), keyed by the bundle's bytes, ajv's and
+ * Slipway's versions, so later runs load it in milliseconds. Only from the built package (where the
+ * formats module is plain JavaScript); `SLIPWAY_VALIDATOR_CACHE=0` turns it off.
+ */
+interface ValidatorCache {
+  dir: string;
+  formatsModule: string;
+  key: string;
 }
+
+let validatorCacheState: ValidatorCache | null | undefined;
+
+function validatorCache(): ValidatorCache | null {
+  if (validatorCacheState !== undefined) return validatorCacheState;
+  validatorCacheState = null;
+  const formatsModule = fileURLToPath(new URL('./formats.js', import.meta.url));
+  if (process.env.SLIPWAY_VALIDATOR_CACHE === '0' || !existsSync(formatsModule)) return null;
+  const root =
+    process.env.SLIPWAY_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway');
+  const key = createHash('sha256')
+    .update(bundleBytes())
+    .update(AJV_VERSION)
+    .update(formatsModule)
+    .update(require.resolve('ajv'))
+    .digest('hex')
+    .slice(0, 16);
+  validatorCacheState = { dir: join(root, 'validators', key), formatsModule, key };
+  return validatorCacheState;
+}
+
+const require = createRequire(import.meta.url);
 
 function validatorFor(engine: Engine, gvk: string): ValidateFunction {
   let fn = engine.validators.get(gvk);
-  if (fn === undefined) {
-    fn = engine.ajv.compile({
-      $ref: `${schemaId(engine.version)}#/$defs/${escapePointer(`${KIND_PREFIX}${gvk}`)}`,
-    });
-    engine.validators.set(gvk, fn);
+  if (fn !== undefined) return fn;
+  const cache = validatorCache();
+  const file = cache
+    ? join(cache.dir, `${engine.version}-${createHash('sha256').update(gvk).digest('hex').slice(0, 16)}.cjs`)
+    : undefined;
+  if (file && existsSync(file)) {
+    try {
+      fn = require(file) as ValidateFunction;
+    } catch (e) {
+      if (process.env.SLIPWAY_DEBUG) console.error(`validator cache: ${file} does not load, recompiling:`, e);
+      fn = undefined; // A damaged cache file is recompiled and rewritten below.
+    }
   }
+  if (fn === undefined) {
+    const ajv = ajvFor(engine);
+    fn = ajv.compile({ $ref: `${schemaId(engine.version)}#/$defs/${escapePointer(`${KIND_PREFIX}${gvk}`)}` });
+    if (file && cache) {
+      try {
+        mkdirSync(cache.dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        // The generated code requires ajv's runtime helpers; resolve them here, since the cache
+        // folder has no node_modules to find them from.
+        const code = standalone
+          .default(ajv, fn)
+          .replace(
+            /require\("(ajv\/[^"]+)"\)/g,
+            (_m, mod: string) => `require(${JSON.stringify(require.resolve(mod))})`,
+          );
+        writeFileSync(tmp, code);
+        renameSync(tmp, file); // atomic: a concurrent run sees the old file or the whole new one
+      } catch (e) {
+        // A read-only or full disk only costs speed.
+        if (process.env.SLIPWAY_DEBUG) console.error(`validator cache: cannot write ${file}:`, e);
+      }
+    }
+  }
+  engine.validators.set(gvk, fn);
   return fn;
+}
+
+function schemaId(version: string): string {
+  return `https://slipway.invalid/kubernetes/${version}`;
 }
 
 /** Compiles the validators of the given kinds (all of the version's kinds when none are given) ahead of use. */
