@@ -90,7 +90,11 @@ export function buildProgram(
     )
     .argument('<spec>', 'path to slipway.yaml')
     .option('-e, --env <name>', 'environment (default: every environment of the target)')
-    .option('-t, --target <target>', 'what to render: kubernetes | compose | docker | model', 'kubernetes')
+    .option(
+      '-t, --target <target>',
+      'what to render: kubernetes | compose | docker | model | ci | docs | helm',
+      'kubernetes',
+    )
     .option('-o, --out <dir>', 'write files here (default: print to stdout)')
     .addOption(outputOption())
     .addHelpText(
@@ -139,6 +143,80 @@ export function buildProgram(
           (await import('./commands/verify.ts')).verifyCommand(
             spec,
             { out: o.out, failOn: o.failOn, ...(o.env ? { env: o.env } : {}) },
+            ioFor(o.output),
+          ),
+        o.output,
+      ),
+    );
+
+  program
+    .command('audit')
+    .description(
+      'policy rules on any Kubernetes YAML (multi-document, Lists, Helm/Kustomize output) and Compose files',
+    )
+    .argument('<paths...>', 'files, folders (walked for *.yaml, *.yml) or - for standard input')
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 on findings at or above (default: error, or the config)',
+      ).choices(['error', 'warning', 'info']),
+    )
+    .addOption(
+      new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
+    )
+    .option('--config <path>', 'audit configuration (default: .slipway/audit.yaml when present)')
+    .option(
+      '--kubernetes-version <version>',
+      'target Kubernetes minor for version-aware rules (default: 1.34)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'slipway audit k8s/',
+        'helm template my-chart | slipway audit - --fail-on warning',
+        'slipway audit deploy/ compose.yaml --output sarif > audit.sarif',
+      ),
+    )
+    .action(
+      (
+        paths: string[],
+        o: {
+          failOn?: 'error' | 'warning' | 'info';
+          output: 'text' | 'json' | 'sarif';
+          config?: string;
+          kubernetesVersion?: string;
+        },
+      ) =>
+        run(
+          async () =>
+            (await import('./commands/audit.ts')).auditCommand(
+              paths,
+              {
+                output: o.output,
+                toolVersion: VERSION,
+                ...(o.failOn ? { failOn: o.failOn } : {}),
+                ...(o.config ? { config: o.config } : {}),
+                ...(o.kubernetesVersion ? { kubernetesVersion: o.kubernetesVersion } : {}),
+              },
+              ioFor(o.output),
+            ),
+          o.output,
+        ),
+    );
+
+  program
+    .command('docs')
+    .description('write the architecture documents (overview, diagrams, environment matrix, runbooks)')
+    .argument('<spec>', 'path to slipway.yaml')
+    .option('-o, --out <dir>', 'output folder', 'deploy')
+    .addOption(outputOption())
+    .addHelpText('after', examples('slipway docs slipway.yaml', 'slipway docs slipway.yaml -o .'))
+    .action((spec: string, o: { out: string; output: string }) =>
+      run(
+        async () =>
+          (await import('./commands/render.ts')).renderCommand(
+            spec,
+            { target: 'docs', out: o.out },
             ioFor(o.output),
           ),
         o.output,

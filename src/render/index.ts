@@ -4,8 +4,10 @@
  */
 import type { Model } from '../model/types.ts';
 import type { FileArtifact } from './artifact.ts';
+import { renderWorkflows } from './ci/index.ts';
 import { renderCompose } from './compose/index.ts';
 import { renderDockerfiles } from './docker/index.ts';
+import { renderArchitectureDocs } from './docs/index.ts';
 import {
   type KubernetesInputs,
   type KubernetesRender,
@@ -74,6 +76,46 @@ export const RENDERERS: readonly Renderer[] = [
     description: 'Dockerfiles for services built from a runtime preset',
     targets: ['compose', 'kubernetes'],
     render: (m, inputs) => ({ files: renderDockerfiles(m, paths(inputs)), problems: [], notes: [] }),
+  },
+];
+
+/** What app-level renderers (one output for all environments) read besides the models. */
+export interface AppInputs {
+  /** The spec's path relative to the repository root (POSIX), as workflows and docs name it. */
+  specPath: string;
+  /** Per environment, what its renderers read. */
+  perEnvironment: ReadonlyMap<string, RenderInputs>;
+}
+
+/** A renderer of one artifact for the whole app (CI workflows, docs, the Helm chart). */
+export interface AppRenderer {
+  id: string;
+  description: string;
+  /** The folder under the output folder its files go to. */
+  folder: string;
+  render: (models: Model[], inputs: AppInputs) => Omit<EnvironmentRender, 'kubernetes'>;
+}
+
+export const APP_RENDERERS: readonly AppRenderer[] = [
+  {
+    id: 'ci',
+    description: 'GitHub Actions workflows (ci.yml, deploy.yml) — copy .github/ to the repository root',
+    folder: 'ci',
+    render: (models, inputs) => ({
+      files: renderWorkflows(models, { specPath: inputs.specPath }),
+      problems: [],
+      notes: [],
+    }),
+  },
+  {
+    id: 'docs',
+    description: 'architecture documents with diagrams, environment matrix and runbooks',
+    folder: '.',
+    render: (models, inputs) => ({
+      files: renderArchitectureDocs(models, { specPath: inputs.specPath }),
+      problems: [],
+      notes: [],
+    }),
   },
 ];
 

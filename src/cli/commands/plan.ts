@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { resolveEnvironment } from '../../model/resolve.ts';
 import { renderEnvironment, renderersFor } from '../../render/index.ts';
 import { verifyKubernetes } from '../../verify/index.ts';
+import { renderApp } from '../_app.ts';
 import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
 import { problemsToDiagnostics } from '../_problems.ts';
@@ -25,7 +26,18 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       result: renderEnvironment(model, readRenderInputs(loaded, model, join(opts.out, env))),
     };
   });
-  const problems = rendered.flatMap((r) => problemsToDiagnostics(loaded, r.result.problems));
+  // One output for the whole app (workflows, docs, chart), from every environment's model.
+  const app = opts.env
+    ? []
+    : renderApp(
+        loaded,
+        rendered.map((r) => r.model),
+        opts.out,
+      );
+  const problems = problemsToDiagnostics(loaded, [
+    ...rendered.flatMap((r) => r.result.problems),
+    ...app.flatMap((a) => a.problems),
+  ]);
   if (problems.length > 0) throw new ValidationError(problems);
 
   const summaries = rendered.map(({ env, model, result }) => {
@@ -76,9 +88,32 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       files: result.files.length,
     };
   });
+  for (const a of app) {
+    for (const f of a.files) {
+      const path = join(a.dir, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+    }
+  }
+  const appSummary = app.map((a) => ({
+    renderer: a.renderer.id,
+    description: a.renderer.description,
+    dir: a.dir,
+    files: a.files.length,
+    notes: a.notes,
+  }));
   const failed = summaries.some((s) => s.findings.some((f) => f.severity === 'error'));
   if (io.format === 'json') {
-    io.out(json({ file, out: opts.out, environments: summaries, diagnostics: warnings, verified: !failed }));
+    io.out(
+      json({
+        file,
+        out: opts.out,
+        environments: summaries,
+        app: appSummary,
+        diagnostics: warnings,
+        verified: !failed,
+      }),
+    );
     return failed ? 1 : 0;
   }
   io.out(`${paint(io, 'green', '✓')} ${file}: ${envs.length} environment(s) resolved and validated\n\n`);
@@ -115,6 +150,10 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
     io.out(
       `  ${s.edges} communication edge(s); wrote ${s.files} file(s) under ${s.out}/ (${s.renderers.join(', ')})\n\n`,
     );
+  }
+  for (const a of appSummary) {
+    io.out(`${paint(io, 'bold', a.renderer)}: wrote ${a.files} file(s) under ${a.dir}/ (${a.description})\n`);
+    for (const n of a.notes) io.out(`  note: ${n}\n`);
   }
   if (failed)
     io.out(
