@@ -8,6 +8,7 @@ import { renderWorkflows } from './ci/index.ts';
 import { renderCompose } from './compose/index.ts';
 import { renderDockerfiles } from './docker/index.ts';
 import { renderArchitectureDocs } from './docs/index.ts';
+import { renderHelmChart } from './helm/index.ts';
 import {
   type KubernetesInputs,
   type KubernetesRender,
@@ -97,6 +98,13 @@ export interface AppRenderer {
 }
 
 export const APP_RENDERERS: readonly AppRenderer[] = [
+  {
+    id: 'helm',
+    description:
+      'a Helm chart with values-<env>.yaml per kubernetes environment (helm template equals the Kubernetes render)',
+    folder: 'helm',
+    render: (models, inputs) => renderHelmChart(models, inputs.perEnvironment),
+  },
   {
     id: 'ci',
     description: 'GitHub Actions workflows (ci.yml, deploy.yml) — copy .github/ to the repository root',

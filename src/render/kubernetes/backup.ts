@@ -24,7 +24,7 @@ export function renderBackups(model: Model): KubeObject[] {
         name: claim,
         namespace: ns,
         labels: labels(model, 'backup'),
-        annotations: { 'slipway.dev/keep': 'true' },
+        annotations: { 'slipway.dev/keep': 'true', 'helm.sh/resource-policy': 'keep' },
       },
       spec: {
         accessModes: ['ReadWriteOnce'],

@@ -127,7 +127,7 @@ function volumeClaims(model: Model, svc: ServiceModel): KubeObject[] {
         namespace: model.environment.namespace,
         labels: labels(model, svc.name),
         // Data outlives a deploy that stops mentioning it: `slipway` prunes it only when asked.
-        annotations: { 'slipway.dev/keep': 'true' },
+        annotations: { 'slipway.dev/keep': 'true', 'helm.sh/resource-policy': 'keep' },
       },
       spec: {
         accessModes: [v.accessMode],
