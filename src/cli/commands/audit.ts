@@ -10,7 +10,7 @@ import { type AuditConfig, parseConfig } from '../../audit/config.ts';
 import { auditSources, normalizeMinor } from '../../audit/engine.ts';
 import { formatJson } from '../../audit/report/json.ts';
 import { formatSarif } from '../../audit/report/sarif.ts';
-import { findingToReportable, formatText } from '../../audit/report/text.ts';
+import { auditFindingToReportable, formatText } from '../../audit/report/text.ts';
 import { readSources } from '../../audit/sources.ts';
 import { type AuditFinding, type Severity, severityRank } from '../../audit/types.ts';
 import { UsageError } from '../errors.ts';
@@ -75,7 +75,7 @@ export function auditCommand(paths: readonly string[], opts: AuditCommandOptions
   } else {
     for (const p of read.problems)
       io.err(`${paint(io, ['bold', 'red'], 'error')}: cannot read ${p.path}: ${p.message}\n`);
-    io.out(formatText(result, io));
+    io.out(formatText(result, io, failOn));
   }
 
   if (read.problems.length > 0 || result.findings.some((f) => INPUT_ERRORS.has(f.rule))) return 2;
@@ -97,7 +97,7 @@ function report(findings: AuditFinding[], opts: AuditCommandOptions, io: Io, hea
   else if (opts.output === 'json') io.out(json({ error: { kind: 'config', message: headline }, findings }));
   else
     io.err(
-      `${findings.map((f) => formatDiagnostic(findingToReportable(f), io)).join('\n\n')}\n\n${headline}\n`,
+      `${findings.map((f) => formatDiagnostic(auditFindingToReportable(f), io)).join('\n\n')}\n\n${headline}\n`,
     );
   return 2;
 }

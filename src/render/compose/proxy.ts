@@ -53,7 +53,8 @@ export function proxyService(
       : {}),
     // Caddy's admin API answers only inside the container; a loaded config means it is serving.
     healthcheck: composeHealthcheck(
-      ['CMD', 'wget', '-q', '-T', '3', '--spider', 'http://127.0.0.1:2019/config/'],
+      // A GET (-O /dev/null), not --spider: GNU wget's --spider sends HEAD, which Caddy's admin API refuses.
+      ['CMD', 'wget', '-q', '-T', '3', '-O', '/dev/null', 'http://127.0.0.1:2019/config/'],
       {
         intervalSeconds: 10,
         timeoutSeconds: 3,

@@ -23,7 +23,12 @@ export function renderDisruptionBudgets(model: Model): KubeObject[] {
           namespace: model.environment.namespace,
           labels: labels(model, s.name),
         },
-        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(model, s.name) } },
+        // AlwaysAllow: a crash-looping pod must not count against the budget and block node drains.
+        spec: {
+          maxUnavailable: 1,
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+          selector: { matchLabels: selectorLabels(model, s.name) },
+        },
       };
       return pdb;
     });

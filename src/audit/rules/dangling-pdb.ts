@@ -1,0 +1,32 @@
+import { get, isObject, podSpecOf, selectorMatches, workloadsIn } from '../_k8s.ts';
+import { defineRule } from '../types.ts';
+
+export const danglingPdb = defineRule({
+  id: 'dangling-pdb',
+  severity: 'warning',
+  kinds: ['PodDisruptionBudget'],
+  description: 'A PodDisruptionBudget selects no pods of the audited workloads in its namespace.',
+  remediation: "Make the budget's `spec.selector` match the pod template labels of the workload it protects.",
+  messages: {
+    noMatch: 'no workload in {namespace} has pods this budget selects: it protects nothing',
+    noSelector: 'the PodDisruptionBudget has no selector',
+  },
+  docs: {
+    rationale: 'A budget that matches nothing silently protects nothing during node drains.',
+    kubeLinter: 'No kube-linter equivalent. It reads only the manifests audited together.',
+  },
+  *check(o, ctx) {
+    const selector = get(o.value, 'spec', 'selector');
+    if (!isObject(selector)) {
+      yield { message: 'noSelector', path: '/spec' };
+      return;
+    }
+    const pods = workloadsIn(ctx.objects, o.namespace);
+    if (pods.some((w) => selectorMatches(selector, podSpecOf(w)?.labels ?? {}))) return;
+    yield {
+      message: 'noMatch',
+      data: { namespace: o.namespace === '' ? 'the manifests' : `namespace ${o.namespace}` },
+      path: '/spec/selector',
+    };
+  },
+});
