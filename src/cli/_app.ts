@@ -23,9 +23,19 @@ export interface AppOutput extends Omit<EnvironmentRender, 'kubernetes'> {
   dir: string;
 }
 
-export function renderApp(loaded: LoadedSpec, models: Model[], out: string, only?: string): AppOutput[] {
+/** `known`: inputs the caller already read, by environment; the rest are read here. */
+export function renderApp(
+  loaded: LoadedSpec,
+  models: Model[],
+  out: string,
+  only?: string,
+  known: ReadonlyMap<string, RenderInputs> = new Map(),
+): AppOutput[] {
   const perEnvironment = new Map<string, RenderInputs>(
-    models.map((m) => [m.environment.name, readRenderInputs(loaded, m, join(out, m.environment.name))]),
+    models.map((m) => [
+      m.environment.name,
+      known.get(m.environment.name) ?? readRenderInputs(loaded, m, join(out, m.environment.name)),
+    ]),
   );
   const inputs = { specPath: specPathForApp(loaded), perEnvironment };
   return APP_RENDERERS.filter((r) => only === undefined || r.id === only).map((renderer) => ({

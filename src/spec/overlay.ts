@@ -7,7 +7,7 @@
  * (base patches first); an environment's `hosts` replaces `ingress.hosts`.
  */
 import type { LoadedSpec } from './loader.ts';
-import { findNode, pointAt, type SpecPath } from './positions.ts';
+import { findNode, formatSpecPath, pointAt, type SpecPath } from './positions.ts';
 import type {
   BackupSpec,
   DependencySpec,
@@ -111,7 +111,7 @@ export class Provenance {
       const span = findNode(this.loaded.doc, specPath);
       if (span.depth === specPath.length) {
         const p = pointAt(span, 'value');
-        const o: Origin = { layer, specPath: dotted(specPath), offset: p.start };
+        const o: Origin = { layer, specPath: formatSpecPath(specPath), offset: p.start };
         if (p.end !== undefined) o.endOffset = p.end;
         out.push(o);
       }
@@ -149,11 +149,4 @@ export class Provenance {
       [envLayer, [...envRoot, ...path]],
     ];
   }
-}
-
-function dotted(path: SpecPath): string {
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
-    .join('.')
-    .replace(/\.\[/g, '[');
 }

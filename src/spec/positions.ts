@@ -6,6 +6,23 @@ import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Pair, ty
 
 export type SpecPath = readonly (string | number)[];
 
+/** `['services', 'web', 'files', 0]` → `services.web.files[0]`, as diagnostics show paths. */
+export function formatSpecPath(path: SpecPath): string {
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+/** The reverse of formatSpecPath: `services.web.files[0]` → `['services', 'web', 'files', 0]`. */
+export function parseSpecPath(path: string): (string | number)[] {
+  return path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
 export interface NodeSpan {
   /** Offsets of the key (for map entries) and of the value. */
   keyStart?: number;

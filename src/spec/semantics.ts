@@ -9,7 +9,7 @@ import { closest, listOf } from './_suggest.ts';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.ts';
 import type { LoadedSpec } from './loader.ts';
 import { type EffectiveSpec, effectiveSpec, Provenance } from './overlay.ts';
-import { findNode, mapKeyOffsets, pointAt, type SpecPath } from './positions.ts';
+import { findNode, formatSpecPath, mapKeyOffsets, pointAt, type SpecPath } from './positions.ts';
 import { parseTemplate, providedProperties } from './references.ts';
 import type { ServiceSpec } from './schema.ts';
 import { isSecretLookingValue, isSecretName } from './secret-patterns.ts';
@@ -124,7 +124,7 @@ class Collector {
   ) {
     const d = this.loaded.source.at(code, at.start, message, hint, {
       ...(at.end !== undefined ? { endOffset: at.end } : {}),
-      path: dotted(path),
+      path: formatSpecPath(path),
       severity,
     });
     const key = `${code}|${at.start}|${message}`;
@@ -1169,11 +1169,4 @@ export function seconds(d: string): number {
               : n * 86400;
   }
   return total;
-}
-
-function dotted(path: SpecPath): string {
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
-    .join('.')
-    .replace(/\.\[/g, '[');
 }

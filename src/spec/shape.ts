@@ -6,7 +6,7 @@ import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { closest, listOf } from './_suggest.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { findNode, mapKeyOffsets, pointAt, type SpecPath } from './positions.ts';
+import { findNode, formatSpecPath, mapKeyOffsets, pointAt, type SpecPath } from './positions.ts';
 import { type Spec, specSchema } from './schema.ts';
 import type { SourceText } from './source.ts';
 
@@ -66,7 +66,7 @@ function flatten(issues: readonly Issue[], raw: unknown): Issue[] {
 
 function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unknown): Diagnostic[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as (string | number)[];
-  const where = dotted(path);
+  const where = formatSpecPath(path);
   const span = findNode(doc, path);
   const at = pointAt(span, 'value');
   const present = span.depth === path.length;
@@ -110,7 +110,7 @@ function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unk
           source.at(
             'missing-field',
             p.start,
-            `${dotted(path.slice(0, -1)) || 'the spec'} is missing "${field}"`,
+            `${formatSpecPath(path.slice(0, -1)) || 'the spec'} is missing "${field}"`,
             `add ${field}: ${describe(schema)}`,
             { endOffset: p.end, path: where },
           ),
@@ -211,13 +211,6 @@ function toDiagnostics(issue: Issue, doc: Document, source: SourceText, raw: unk
         ),
       ];
   }
-}
-
-function dotted(path: SpecPath): string {
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
-    .join('.')
-    .replace(/\.\[/g, '[');
 }
 
 function valueAt(raw: unknown, path: SpecPath): unknown {

@@ -5,6 +5,7 @@
 import { resolveEnvironment } from '../../model/resolve.ts';
 import type { Model } from '../../model/types.ts';
 import { effectiveSpec, Provenance } from '../../spec/overlay.ts';
+import { parseSpecPath } from '../../spec/positions.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
 import { UsageError } from '../errors.ts';
 import { type Io, json, paint } from '../output.ts';
@@ -17,7 +18,7 @@ export function explainCommand(file: string, env: string | undefined, path: stri
     );
   const { loaded } = loadOrThrow(file, io);
   pickEnvironments(loaded, env);
-  const segs = parsePath(path);
+  const segs = parseSpecPath(path);
   const eff = effectiveSpec(loaded.spec, env);
   const model = resolveEnvironment(loaded.spec, env);
   const written = get(eff as unknown as Record<string, unknown>, segs);
@@ -70,14 +71,6 @@ export function explainCommand(file: string, env: string | undefined, path: stri
     io.out("  set by Slipway's default (nothing in the spec sets it; see docs/spec.md for defaults)\n");
   }
   return 0;
-}
-
-function parsePath(path: string): (string | number)[] {
-  return path
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter(Boolean)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function get(root: unknown, segs: (string | number)[]): unknown {

@@ -20,11 +20,8 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
   const envs = pickEnvironments(loaded, opts.env);
   const rendered = envs.map((env) => {
     const model = resolveEnvironment(loaded.spec, env);
-    return {
-      env,
-      model,
-      result: renderEnvironment(model, readRenderInputs(loaded, model, join(opts.out, env))),
-    };
+    const inputs = readRenderInputs(loaded, model, join(opts.out, env));
+    return { env, model, inputs, result: renderEnvironment(model, inputs) };
   });
   // One output for the whole app (workflows, docs, chart), from every environment's model.
   const app = opts.env
@@ -33,6 +30,8 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
         loaded,
         rendered.map((r) => r.model),
         opts.out,
+        undefined,
+        new Map(rendered.map((r) => [r.env, r.inputs])),
       );
   const problems = problemsToDiagnostics(loaded, [
     ...rendered.flatMap((r) => r.result.problems),

@@ -63,41 +63,7 @@ sys_install curl curl ca-certificates
 sys_install psql postgresql-client
 
 # ---------- trixie packages via a private source list ----------
-trixie_uri() {
-  local uri=""
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    # first URIs: line of a stanza that is not the security archive
-    uri="$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)"
-  fi
-  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-    uri="$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)"
-  fi
-  [[ -n "$uri" ]] || { log "cannot find a Debian mirror URI in /etc/apt"; exit 1; }
-  echo "$uri"
-}
-
-APT_OPTS=()
-trixie_ready=0
-trixie_setup() {
-  [[ $trixie_ready == 1 ]] && return
-  mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial"
-  # empty dpkg status: the private apt must not see what the system has installed
-  : > "$APT_DIR/status"
-  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  echo "deb [signed-by=$keyring] $(trixie_uri) trixie main" > "$APT_DIR/sources.list"
-  APT_OPTS=(
-    -o "Dir::Etc::sourcelist=$APT_DIR/sources.list" -o "Dir::Etc::sourceparts=-"
-    -o "Dir::State::Lists=$APT_DIR/lists" -o "Dir::Cache::archives=$APT_DIR/archives"
-    -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-    -o "Dir::State::status=$APT_DIR/status" -o "APT::Sandbox::User=root"
-  )
-  if [[ $REFRESH == 1 ]] || ! ls "$APT_DIR"/lists/*_Packages* >/dev/null 2>&1; then
-    local t=$SECONDS
-    apt-get "${APT_OPTS[@]}" update -qq
-    log "private trixie lists updated in $((SECONDS - t)) s ($APT_DIR)"
-  fi
-  trixie_ready=1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/_trixie-apt.sh"
 
 # trixie_tool <package> <bin-name> <path inside the package>
 trixie_tool() {

@@ -10,15 +10,7 @@ import { usersOf } from '../context.ts';
 import { blocks, bullets, code, ic, table } from '../format.ts';
 import { link } from '../page.ts';
 import { backupFacts } from '../summary.ts';
-import {
-  dataSection,
-  drHeader,
-  healthUrls,
-  numbered,
-  type RunbookParts,
-  rpoRows,
-  startBudget,
-} from './runbook-shared.ts';
+import { dataSection, disasterRecoverySection, healthUrls, type RunbookParts } from './runbook-shared.ts';
 
 function up(ctx: EnvContext): string {
   return `${ctx.compose?.cmd} up -d${ctx.model.environment.profile === 'production' ? '' : ' --build -V'}`;
@@ -187,14 +179,7 @@ function drSection(ctx: EnvContext): string {
     `**App.**\n\n${code('sh', `slipway deploy ${ctx.specPath} --env ${ctx.name}   # or: ${up(ctx)}`)}`,
     `**Verify** with the commands of [Deploy](#deploy)${c.proxy && m.ingress?.tls ? '; DNS must point at the new server before Caddy can obtain certificates' : ''}.`,
   ];
-  return blocks(
-    '## Disaster recovery',
-    drHeader(ctx),
-    table(['data', 'backup', 'worst-case data loss (RPO)', 'kept in'], rpoRows(ctx)),
-    startBudget(ctx),
-    'Restore in this order:',
-    numbered(steps),
-  );
+  return disasterRecoverySection(ctx, steps);
 }
 
 function troubleshootingSection(ctx: EnvContext): string {

@@ -23,15 +23,7 @@ import { link } from '../page.ts';
 import { replicaRange } from '../sizing.ts';
 import { backupFacts, objectStoreCredentials, objectStoreSecretCommand } from '../summary.ts';
 import { hostsOf } from '../topology.ts';
-import {
-  dataSection,
-  drHeader,
-  healthUrls,
-  numbered,
-  type RunbookParts,
-  rpoRows,
-  startBudget,
-} from './runbook-shared.ts';
+import { dataSection, disasterRecoverySection, healthUrls, type RunbookParts } from './runbook-shared.ts';
 
 const argo = (ctx: EnvContext, verb: string, name: string) =>
   `kubectl argo rollouts ${verb} ${name} -n ${ctx.model.environment.namespace}${ctx.model.environment.context ? ` --context ${ctx.model.environment.context}` : ''}`;
@@ -593,14 +585,7 @@ function drSection(ctx: EnvContext): string {
   steps.push(
     `**Verify.** The watch and smoke-test commands of [Deploy](#deploy)${m.ingress?.tls?.issuer ? `, and the certificate: ${ic(`${k.kubectl} get certificate`)}` : ''}${hostsOf(m).length ? `; DNS of ${hostsOf(m).map(ic).join(', ')} must point at the new ingress address` : ''}.`,
   );
-  return blocks(
-    '## Disaster recovery',
-    drHeader(ctx),
-    table(['data', 'backup', 'worst-case data loss (RPO)', 'kept in'], rpoRows(ctx)),
-    startBudget(ctx),
-    'Restore in this order:',
-    numbered(steps),
-  );
+  return disasterRecoverySection(ctx, steps);
 }
 
 function troubleshootingSection(ctx: EnvContext): string {

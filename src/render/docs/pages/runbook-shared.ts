@@ -2,7 +2,7 @@
 import type { IngressModel } from '../../../model/types.ts';
 import type { EnvContext } from '../context.ts';
 import { kubeName, objectsOf } from '../context.ts';
-import { blocks, duration, ic } from '../format.ts';
+import { blocks, duration, ic, table } from '../format.ts';
 import type { Doc } from '../page.ts';
 import { backupFacts, targetText } from '../summary.ts';
 import { hostsOf, publishedPorts } from '../topology.ts';
@@ -204,4 +204,16 @@ export function runbookDoc(ctx: EnvContext, parts: RunbookParts): Doc {
       parts.troubleshooting,
     ),
   };
+}
+
+/** The disaster-recovery section: what is backed up and how much can be lost, then the restore steps in order. */
+export function disasterRecoverySection(ctx: EnvContext, steps: string[]): string {
+  return blocks(
+    '## Disaster recovery',
+    drHeader(ctx),
+    table(['data', 'backup', 'worst-case data loss (RPO)', 'kept in'], rpoRows(ctx)),
+    startBudget(ctx),
+    'Restore in this order:',
+    numbered(steps),
+  );
 }
