@@ -88,6 +88,8 @@ on_exit() {
 trap on_exit EXIT
 
 # ---- free loopback ports ----
+# Sets PORT, in this shell: called as $(free_port) it would run in a subshell, its record of ports
+# already handed out would be lost, and two components could get the same port.
 used_ports=" "
 free_port() {
   local p i
@@ -96,14 +98,17 @@ free_port() {
     [[ $used_ports == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       used_ports+="$p "
-      echo "$p"
+      PORT=$p
       return
     fi
   done
   die "no free port found"
 }
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
-KCM_PORT=$(free_port); SCHED_PORT=$(free_port)
+free_port; ETCD_PORT=$PORT
+free_port; ETCD_PEER_PORT=$PORT
+free_port; API_PORT=$PORT
+free_port; KCM_PORT=$PORT
+free_port; SCHED_PORT=$PORT
 API_URL="https://127.0.0.1:$API_PORT"
 
 # ---- certificates (EC P-256: fast to generate) ----
@@ -175,11 +180,20 @@ start_proc() { # start_proc <name> <cmd...>; setsid: not tied to the caller's te
   setsid "$@" >"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/pids/$name.pid"
 }
+# running <name>: a process this script started has not exited (and is not a zombie). Not `alive`:
+# right after `&` the child may not have exec'd yet, and its cmdline is still this script's, so a
+# cmdline check would call a healthy, slow-to-start process dead (seen on a busy machine).
+running() {
+  local pid state
+  pid="$(cat "$RUN_DIR/pids/$1.pid" 2>/dev/null)" || return 1
+  state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ -n $state && $state != Z ]]
+}
 wait_for() { # wait_for <name> <what> <command...>: retry until the command succeeds
   local name=$1 what=$2; shift 2
   local deadline=$((SECONDS + TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    alive "$name" || die "$name exited while waiting for $what (log: $RUN_DIR/logs/$name.log)"
+    running "$name" || die "$name exited while waiting for $what (log: $RUN_DIR/logs/$name.log)"
     ((SECONDS < deadline)) || die "timed out after ${TIMEOUT}s waiting for $what"
     sleep 0.5
   done
