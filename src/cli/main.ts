@@ -204,6 +204,132 @@ export function buildProgram(
         ),
     );
 
+  // Deploy family: each acts on one environment, through the driver of its target (src/deploy/).
+  const engineFlags = (c: Command) =>
+    c
+      .argument('<spec>', 'path to slipway.yaml')
+      .option('-e, --env <name>', 'environment (required when the spec has several)')
+      .option('--context <name>', "kubernetes: kubeconfig context (default: the environment's context)")
+      .option(
+        '--state-dir <dir>',
+        'compose: release history folder (default: $SLIPWAY_STATE_DIR or ~/.local/state/slipway)',
+      )
+      .addOption(outputOption());
+
+  engineFlags(program.command('deploy'))
+    .description('build, apply and wait for health; roll back automatically when the release fails (exit 3)')
+    .option('--image-tag <tag>', 'tag for the images Slipway builds (default: a content hash)')
+    .option('--registry <prefix>', "registry for built images (overrides the spec's)")
+    .option('--timeout <duration>', 'deadline for the release to become healthy', '5m')
+    .option('--no-atomic', 'keep a failed release in place instead of rolling back')
+    .option('--force-conflicts', 'kubernetes: take ownership of fields other field managers own', false)
+    .option('--description <text>', 'stored with the release record')
+    .addHelpText(
+      'after',
+      examples(
+        'slipway deploy slipway.yaml --env prod',
+        'slipway deploy slipway.yaml --env staging --image-tag $GITHUB_SHA --registry ghcr.io/acme',
+      ),
+    )
+    .action((spec: string, o: import('./commands/deploy.ts').DeployFlags & { output: string }) =>
+      run(
+        async () => (await import('./commands/deploy.ts')).deployCommand(spec, o, ioFor(o.output)),
+        o.output,
+      ),
+    );
+
+  engineFlags(program.command('rollback'))
+    .description('deploy an earlier release again, as a new release (default: the one before the current)')
+    .option('--to <revision>', 'the release to return to (slipway history lists them)')
+    .option('--timeout <duration>', 'deadline for the release to become healthy', '5m')
+    .addHelpText(
+      'after',
+      examples('slipway rollback slipway.yaml --env prod', 'slipway rollback slipway.yaml --env prod --to 3'),
+    )
+    .action(
+      (
+        spec: string,
+        o: {
+          env?: string;
+          to?: string;
+          timeout: string;
+          context?: string;
+          stateDir?: string;
+          output: string;
+        },
+      ) =>
+        run(
+          async () => (await import('./commands/rollback.ts')).rollbackCommand(spec, o, ioFor(o.output)),
+          o.output,
+        ),
+    );
+
+  engineFlags(program.command('history'))
+    .description('the releases of an environment, newest first')
+    .option('--max <n>', 'show at most n releases')
+    .addHelpText('after', examples('slipway history slipway.yaml --env prod'))
+    .action(
+      (
+        spec: string,
+        o: { env?: string; max?: string; context?: string; stateDir?: string; output: string },
+      ) =>
+        run(
+          async () => (await import('./commands/history.ts')).historyCommand(spec, o, ioFor(o.output)),
+          o.output,
+        ),
+    );
+
+  engineFlags(program.command('status'))
+    .description('what runs now: per service release, health and uptime; drift from the last release')
+    .addHelpText('after', examples('slipway status slipway.yaml --env prod'))
+    .action((spec: string, o: { env?: string; context?: string; stateDir?: string; output: string }) =>
+      run(
+        async () => (await import('./commands/status.ts')).statusCommand(spec, o, ioFor(o.output)),
+        o.output,
+      ),
+    );
+
+  engineFlags(program.command('diff'))
+    .description('what a deploy would change, object by object (exit 1 when it would change something)')
+    .addHelpText('after', examples('slipway diff slipway.yaml --env staging'))
+    .action((spec: string, o: { env?: string; context?: string; stateDir?: string; output: string }) =>
+      run(async () => (await import('./commands/diff.ts')).diffCommand(spec, o, ioFor(o.output)), o.output),
+    );
+
+  engineFlags(program.command('down'))
+    .description('stop and remove an environment; volumes are kept unless --volumes')
+    .option('--volumes', 'also delete data volumes', false)
+    .addHelpText('after', examples('slipway down slipway.yaml --env dev'))
+    .action(
+      (
+        spec: string,
+        o: { env?: string; volumes: boolean; context?: string; stateDir?: string; output: string },
+      ) =>
+        run(async () => (await import('./commands/down.ts')).downCommand(spec, o, ioFor(o.output)), o.output),
+    );
+
+  for (const [name, what] of [
+    ['promote', 'blue-green: switch traffic to the new colour now'],
+    ['abort', 'blue-green: drop the new colour; the old one keeps serving'],
+  ] as const) {
+    engineFlags(program.command(name))
+      .description(what)
+      .option('--service <name>', 'only this service (default: every blue-green service waiting)')
+      .addHelpText('after', examples(`slipway ${name} slipway.yaml --env prod`))
+      .action(
+        (
+          spec: string,
+          o: { env?: string; service?: string; context?: string; stateDir?: string; output: string },
+        ) =>
+          run(async () => {
+            const io = ioFor(o.output);
+            return name === 'promote'
+              ? (await import('./commands/promote.ts')).promoteCommand(spec, o, io)
+              : (await import('./commands/abort.ts')).abortCommand(spec, o, io);
+          }, o.output),
+      );
+  }
+
   program
     .command('docs')
     .description('write the architecture documents (overview, diagrams, environment matrix, runbooks)')
