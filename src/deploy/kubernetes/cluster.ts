@@ -30,7 +30,7 @@ export interface Cluster {
   batch: BatchV1Api;
   coordination: CoordinationV1Api;
   version: VersionApi;
-  /** HTTP requests made through this connection so far. */
+  /** HTTP requests made through this connection so far (`PATCH dry-run` apart from `PATCH`). */
   readonly requests: { count: number; byVerb: Record<string, number> };
 }
 
@@ -66,7 +66,9 @@ export function connect(options: { context?: string | undefined; kubeconfig?: st
   const counting: Middleware = {
     pre: async (ctx) => {
       requests.count++;
-      const verb = ctx.getHttpMethod();
+      // Server-side dry-runs are PATCHes too, but change nothing: counted apart, so "an unchanged
+      // deploy makes no PATCH" stays checkable.
+      const verb = `${ctx.getHttpMethod()}${/[?&]dryRun=All/.test(ctx.getUrl()) ? ' dry-run' : ''}`;
       requests.byVerb[verb] = (requests.byVerb[verb] ?? 0) + 1;
       return ctx;
     },
