@@ -58,7 +58,7 @@ describe('release record encoding', () => {
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        data: { x: randomBytes(900_000).toString('base64') },
+        data: { x: randomBytes(1_200_000).toString('base64') },
       } as never,
     ];
     expect(() => encodeRecord(huge)).toThrow(/too large/);
