@@ -43,7 +43,14 @@ export function plain<T>(o: T): T {
   return JSON.parse(JSON.stringify(o)) as T;
 }
 
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink'];
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'generation',
+  'creationTimestamp',
+  'selfLink',
+];
 
 /** What a person (and the comparison) cares about: no status, no server bookkeeping. */
 export function normalize(o: KubernetesObject): KubernetesObject {
@@ -73,7 +80,10 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** The API server's Status object of a failed call, parsed. */
-function statusOf(e: unknown): { message?: string; details?: { causes?: { message?: string; field?: string }[] } } {
+function statusOf(e: unknown): {
+  message?: string;
+  details?: { causes?: { message?: string; field?: string }[] };
+} {
   const body = (e as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
@@ -123,7 +133,8 @@ export function hasField(obj: unknown, path: string): boolean {
 }
 
 export class ApplyConflictError extends EngineError {
-  constructor(readonly conflicts: { ref: ObjectRef; conflicts: FieldConflict[] }[]) {
+  readonly conflicts: { ref: ObjectRef; conflicts: FieldConflict[] }[];
+  constructor(conflicts: { ref: ObjectRef; conflicts: FieldConflict[] }[]) {
     super(
       `${conflicts.length} object(s) have fields owned by another field manager; nothing was changed`,
       `${conflicts
@@ -135,6 +146,7 @@ export class ApplyConflictError extends EngineError {
           '\n',
         )}\n  = hint: make the other tool stop managing these fields, or take them over with --force-conflicts`,
     );
+    this.conflicts = conflicts;
   }
 }
 
@@ -143,7 +155,11 @@ async function dryRun(cluster: Cluster, o: KubernetesObject, force: boolean): Pr
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -194,7 +210,11 @@ export async function planApply(
     }
     const p = plain(predicted);
     const l = live.get(key);
-    const action: Action = !l ? 'create' : sameJson(normalize(p), normalize(plain(l))) ? 'unchanged' : 'update';
+    const action: Action = !l
+      ? 'create'
+      : sameJson(normalize(p), normalize(plain(l)))
+        ? 'unchanged'
+        : 'update';
     return { ref, key, desired: d, ...(l ? { live: plain(l) } : {}), predicted: p, action, force, drift };
   });
   if (refused.length > 0) throw new ApplyConflictError(refused);

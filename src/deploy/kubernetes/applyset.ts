@@ -41,7 +41,10 @@ export function groupKind(o: { apiVersion: string; kind: string }): string {
 }
 
 /** The objects with the membership label added (pure; the inputs are not changed). */
-export function withMembership<T extends KubernetesObject>(objects: readonly T[], parent: ApplySetParent): T[] {
+export function withMembership<T extends KubernetesObject>(
+  objects: readonly T[],
+  parent: ApplySetParent,
+): T[] {
   return objects.map((o) => ({
     ...o,
     metadata: { ...o.metadata, labels: { ...(o.metadata?.labels ?? {}), [APPLYSET.partOf]: parent.id } },
@@ -49,7 +52,10 @@ export function withMembership<T extends KubernetesObject>(objects: readonly T[]
 }
 
 /** The parent Secret, listing `groupKinds` (sorted, comma-separated as kubectl writes them). */
-export function parentObject(parent: ApplySetParent, groupKinds: Iterable<string>): KubernetesObject & { type: string } {
+export function parentObject(
+  parent: ApplySetParent,
+  groupKinds: Iterable<string>,
+): KubernetesObject & { type: string } {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -128,6 +134,7 @@ export async function listMembers(
 export function apiVersionsOf(...sets: readonly (readonly KubernetesObject[])[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const set of sets)
-    for (const o of set) if (o.apiVersion && o.kind) m.set(groupKind({ apiVersion: o.apiVersion, kind: o.kind }), o.apiVersion);
+    for (const o of set)
+      if (o.apiVersion && o.kind) m.set(groupKind({ apiVersion: o.apiVersion, kind: o.kind }), o.apiVersion);
   return m;
 }

@@ -19,12 +19,19 @@ import { EngineError } from '../../cli/errors.ts';
 
 export const FIELD_MANAGER = 'slipway';
 
+/** The generic object client, with its (cached) discovery made public: is a kind served? */
+export class ObjectApi extends KubernetesObjectApi {
+  async served(apiVersion: string, kind: string): Promise<boolean> {
+    return (await this.resource(apiVersion, kind)) !== undefined;
+  }
+}
+
 export interface Cluster {
   kubeConfig: KubeConfig;
   /** The context in use (name), and the API server's URL. */
   context: string;
   server: string;
-  objects: KubernetesObjectApi;
+  objects: ObjectApi;
   core: CoreV1Api;
   apps: AppsV1Api;
   batch: BatchV1Api;
@@ -83,7 +90,7 @@ export function connect(options: { context?: string | undefined; kubeconfig?: st
       }),
     );
   // Every object Slipway applies names its namespace, so the client's default one never applies.
-  const objects = make(KubernetesObjectApi);
+  const objects = make(ObjectApi);
   return {
     kubeConfig: kc,
     context: kc.getCurrentContext(),

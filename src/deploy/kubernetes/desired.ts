@@ -31,7 +31,10 @@ export function hookPhase(o: KubernetesObject): 'pre-deploy' | 'post-deploy' | u
 }
 
 /** Hook Jobs of one phase, by their `slipway.dev/hook-order`, then name. */
-export function hookJobs<T extends KubernetesObject>(objects: readonly T[], phase: 'pre-deploy' | 'post-deploy'): T[] {
+export function hookJobs<T extends KubernetesObject>(
+  objects: readonly T[],
+  phase: 'pre-deploy' | 'post-deploy',
+): T[] {
   const order = (o: KubernetesObject) => Number(o.metadata?.annotations?.['slipway.dev/hook-order'] ?? 0);
   return objects
     .filter((o) => o.kind === 'Job' && hookPhase(o) === phase)

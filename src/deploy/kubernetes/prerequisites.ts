@@ -70,7 +70,7 @@ export async function checkPrerequisites(
     seen.add(key);
     let served = false;
     try {
-      served = (await cluster.objects.resource(o.apiVersion as string, o.kind as string)) !== undefined;
+      served = await cluster.objects.served(o.apiVersion as string, o.kind as string);
     } catch (e) {
       if (apiCode(e) !== 404)
         throw new EngineError(`could not discover ${key} on ${cluster.server}`, describeApiError(e));
@@ -93,7 +93,8 @@ export async function checkPrerequisites(
   try {
     await cluster.core.readNamespace({ name: namespace });
   } catch (e) {
-    if (apiCode(e) !== 404) throw new EngineError(`could not read namespace ${namespace}`, describeApiError(e));
+    if (apiCode(e) !== 404)
+      throw new EngineError(`could not read namespace ${namespace}`, describeApiError(e));
     namespaceExists = false;
   }
   return { serverVersion: version.gitVersion, namespaceExists };

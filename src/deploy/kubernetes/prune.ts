@@ -27,7 +27,10 @@ export function pruneCandidates(
 }
 
 /** Deletes `objects` (background propagation: Pods go with their Deployment); gone already is fine. */
-export async function deleteObjects(cluster: Cluster, objects: readonly KubernetesObject[]): Promise<ObjectRef[]> {
+export async function deleteObjects(
+  cluster: Cluster,
+  objects: readonly KubernetesObject[],
+): Promise<ObjectRef[]> {
   const ranks = [...new Set(objects.map((o) => kindRank(o.kind ?? '')))].sort((a, b) => b - a);
   const done: ObjectRef[] = [];
   for (const rank of ranks) {
@@ -38,7 +41,11 @@ export async function deleteObjects(cluster: Cluster, objects: readonly Kubernet
         const ref = refOf(o);
         try {
           await cluster.objects.delete(
-            { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+            {
+              apiVersion: ref.apiVersion,
+              kind: ref.kind,
+              metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+            },
             undefined,
             undefined,
             undefined,
