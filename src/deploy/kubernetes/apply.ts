@@ -54,8 +54,9 @@ const SERVER_METADATA = [
 
 /** What a person (and the comparison) cares about: no status, no server bookkeeping. */
 export function normalize(o: KubernetesObject): KubernetesObject {
-  const copy = plain(o) as KubernetesObject & { status?: unknown };
-  delete copy.status;
+  const { apiVersion, kind, metadata, status: _status, ...rest } = plain(o) as KubernetesObject & { status?: unknown };
+  // One key order for both sides (LIST items and dry-run results order them differently).
+  const copy = { apiVersion, kind, metadata, ...rest } as KubernetesObject;
   if (copy.metadata) {
     const m = copy.metadata as Record<string, unknown>;
     for (const k of SERVER_METADATA) delete m[k];
