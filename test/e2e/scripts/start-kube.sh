@@ -54,7 +54,8 @@ alive() { # alive <name>: the process from $RUN_DIR/pids/<name>.pid runs and bel
 # ---- reuse a running control plane ----
 if [[ -f "$RUN_DIR/env" ]] && alive etcd && alive kube-apiserver && alive kube-controller-manager \
    && alive kube-scheduler && alive kwok \
-   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get --raw /readyz >/dev/null 2>&1; then
+   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get --raw /readyz >/dev/null 2>&1 \
+   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get crd stages.kwok.x-k8s.io >/dev/null 2>&1; then
   log "control plane in $RUN_DIR is already running, reused"
   echo "export KUBECONFIG=$RUN_DIR/kubeconfig"
   exit 0
@@ -274,9 +275,18 @@ for s in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat
   cat "$KWOK_DIR/kustomize/stage/$s"
   echo "---"
 done >"$RUN_DIR/kwok-stages.yaml"
+# Stages are served from the API (Stage CRD, --enable-crds=Stage) rather than read from --config, so
+# tests can add failure stages at run time (test/e2e/support/kwok-stages.ts: crash loops, image pull
+# errors, never-ready pods). kwok refuses stages in both places: its config file holds none.
+k apply -f "$KWOK_DIR/kustomize/crd/bases/kwok.x-k8s.io_stages.yaml" >/dev/null
+k wait --for=condition=Established crd/stages.kwok.x-k8s.io --timeout=30s >/dev/null
+k apply -f "$RUN_DIR/kwok-stages.yaml" >/dev/null
+# An empty config: kwok's defaults (a KwokConfiguration with `options: {}` would zero them).
+: >"$RUN_DIR/kwok-config.yaml"
 start_proc kwok "$BIN/kwok" \
   --kubeconfig="$RUN_DIR/kwok.kubeconfig" \
-  --config="$RUN_DIR/kwok-stages.yaml" \
+  --config="$RUN_DIR/kwok-config.yaml" \
+  --enable-crds=Stage \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --node-ip=127.0.0.1 \
