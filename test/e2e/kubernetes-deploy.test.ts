@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { applySetParent } from '../../src/deploy/kubernetes/applyset.ts';
 import { controlPlaneEngines, needs, type Run, run, withControlPlane } from './_engines.ts';
+import { applyFailureStage, removeStage } from './support/kwok-stages.ts';
 
 const gates = controlPlaneEngines();
 const it = needs(...gates);
@@ -25,6 +26,8 @@ const CLI = join(ROOT, 'bin', 'slipway.js');
 const FIXTURE = readFileSync(join(ROOT, 'test/e2e/fixtures/kube-deploy/slipway.yaml'), 'utf8');
 const work = mkdtempSync(join(tmpdir(), 'slipway-kube-deploy-'));
 const namespaces = new Set<string>();
+/** Namespaces get a per-run suffix: a rerun never meets the last run's namespaces still terminating. */
+const RUN = Date.now().toString(36).slice(-5);
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec is edited as plain YAML data
 type Spec = any;
@@ -85,14 +88,14 @@ afterAll(async () => {
 });
 
 describe('a release chain: deploy, change, prune, rollback', () => {
-  const ns = 'harbor-chain';
+  const ns = `harbor-chain-${RUN}`;
   const v1 = spec('chain-v1', ns);
 
   it('1. a fresh deploy applies every object, waits for the Deployments and records revision 1', async () => {
     const r = await deploy(v1);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/revision 1 deployed to harbor-chain — 17 created, 0 updated, 0 unchanged/);
-    expect(r.stderr).toContain('created namespace harbor-chain');
+    expect(r.stdout).toMatch(new RegExp(`revision 1 deployed to ${ns} — 17 created, 0 updated, 0 unchanged`));
+    expect(r.stderr).toContain(`created namespace ${ns}`);
     expect(r.stderr).toContain('running 1 pre-deploy job(s): harbor-migrate-');
     for (const [name, replicas] of [
       ['harbor-web', 2],
@@ -235,21 +238,41 @@ describe('a release chain: deploy, change, prune, rollback', () => {
   it('down deletes the set, its history and the namespace Slipway created', async () => {
     const r = await slipway(['down', v3, '--env', 'stage']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('namespace harbor-chain deleted (Slipway created it)');
+    expect(r.stdout).toContain(`namespace ${ns} deleted (Slipway created it)`);
     const ns1 = await kubectlJson('get', 'namespace', ns);
     expect(ns1.status.phase).toBe('Terminating');
   });
 });
 
 describe('a broken release', () => {
-  const ns = 'harbor-broken';
+  const ns = `harbor-broken-${RUN}`;
   const good = spec('broken-good', ns);
   const stuck = spec('broken-stuck', ns, (s) => {
     s.services.web.image = 'example.test/harbor-web:never-ready';
-    unschedulable(s, 'web');
+  });
+  const crashing = spec('broken-crash', ns, (s) => {
+    s.services.api.image = 'example.test/harbor-api:crash';
+  });
+  beforeAll(async () => {
+    if (gates.some((g) => !g.ok)) return;
+    await applyFailureStage(kube, {
+      name: 'k1-never-ready',
+      mode: 'never-ready',
+      image: 'example.test/harbor-web:never-ready',
+    });
+    await applyFailureStage(kube, {
+      name: 'k1-crash-loop',
+      mode: 'crash-loop',
+      image: 'example.test/harbor-api:crash',
+    });
+  });
+  afterAll(async () => {
+    if (gates.some((g) => !g.ok)) return;
+    await removeStage(kube, 'k1-never-ready');
+    await removeStage(kube, 'k1-crash-loop');
   });
 
-  it('4. a release whose pods never become ready is rolled back: exit 3, the reason, revision 1 serving', async () => {
+  it('4a. a release whose pods never become ready is rolled back at the deadline: exit 3, the reason, revision 1 serving', async () => {
     expect((await deploy(good)).code).toBe(0);
     const r = await slipway(['deploy', stuck, '--env', 'stage', '--timeout', '8']);
     expect(r.code, r.stderr).toBe(3);
@@ -259,17 +282,33 @@ describe('a broken release', () => {
     expect(r.stdout).toContain('revision 2 failed');
     const web = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web');
     expect(web.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:1.0.0');
-    expect(web.spec.template.spec.nodeSelector).toBeUndefined();
     expect(web.status.availableReplicas).toBe(2);
     expect(await history(good)).toMatchObject([
       { revision: 2, status: 'failed' },
       { revision: 1, status: 'deployed' },
     ]);
   });
+
+  it('4b. a crash loop is detected at once, long before the deadline, and rolled back', async () => {
+    const started = Date.now();
+    const r = await slipway(['deploy', crashing, '--env', 'stage', '--timeout', '120']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.stderr).toMatch(/revision 3 failed: .*Deployment\/harbor-api.*CrashLoopBackOff/);
+    expect(r.stderr).toContain('revision 1 is serving again');
+    const api = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-api');
+    expect(api.spec.template.spec.containers[0].image).toBe('example.test/harbor-api:1.0.0');
+    expect(api.status.availableReplicas).toBe(1);
+    expect((await history(good)).map((h) => `${h.revision} ${h.status}`)).toEqual([
+      '3 failed',
+      '2 failed',
+      '1 deployed',
+    ]);
+  });
 });
 
 describe('locks and a killed client', () => {
-  const ns = 'harbor-lock';
+  const ns = `harbor-lock-${RUN}`;
   const good = spec('lock-good', ns);
   const slow = spec('lock-slow', ns, (s) => {
     s.services.web.env.GREETING = 'slow';
@@ -324,7 +363,7 @@ describe('locks and a killed client', () => {
 });
 
 describe('drift', () => {
-  const ns = 'harbor-drift';
+  const ns = `harbor-drift-${RUN}`;
   const good = spec('drift', ns);
 
   it('8. kubectl edit shows up as drift in status, and the next deploy restores it', async () => {
@@ -385,7 +424,7 @@ describe('drift', () => {
 });
 
 describe('hooks', () => {
-  const ns = 'harbor-hook';
+  const ns = `harbor-hook-${RUN}`;
   const good = spec('hook-good', ns);
   const failing = spec('hook-failing', ns, (s) => {
     s.services.migrate.command = ['migrate', 'up', '--to', '2'];

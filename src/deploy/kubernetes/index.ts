@@ -91,7 +91,7 @@ export const kubernetesDriver: Driver = {
       const ref = refOf(r);
       const l = live.get(refKey(ref));
       const h = WORKLOADS.has(ref.kind)
-        ? assessHealth(l)
+        ? assessHealth(l, [], ref)
         : { state: l ? 'current' : 'not-found', message: '' };
       return { object: refLabel(ref), state: h.state, message: h.message };
     });
