@@ -29,7 +29,6 @@ const namespaces = new Set<string>();
 /** Namespaces get a per-run suffix: a rerun never meets the last run's namespaces still terminating. */
 const RUN = Date.now().toString(36).slice(-5);
 
-// biome-ignore lint/suspicious/noExplicitAny: the spec is edited as plain YAML data
 type Spec = any;
 
 /** Writes a variant of the fixture deploying into `ns`; returns the spec path. */
