@@ -187,17 +187,22 @@ const notHook = (o: KubernetesObject) => !(o.kind === 'Job' && hookPhase(o));
 
 /** Everything live in the set, over the kinds of `objects`, of the previous release, and of the parent. */
 async function liveMembers(s: Session, ...sets: (readonly KubernetesObject[])[]) {
-  const gks = new Set([...(await liveGroupKinds(s.cluster, s.parent)), ...sets.flat().map(gkOf)]);
-  return { gks, live: await listMembers(s.cluster, s.parent, gks, apiVersionsOf(...sets)) };
+  const listed = new Set(await liveGroupKinds(s.cluster, s.parent));
+  const gks = new Set([...listed, ...sets.flat().map(gkOf)]);
+  return { listed, live: await listMembers(s.cluster, s.parent, gks, apiVersionsOf(...sets)) };
 }
 const gkOf = (o: KubernetesObject) =>
   groupKind({ apiVersion: o.apiVersion as string, kind: o.kind as string });
 
-/** Writes the ApplySet parent when its group-kinds change (no request otherwise). */
-async function updateParent(s: Session, before: ReadonlySet<string>, gks: Iterable<string>): Promise<void> {
+/**
+ * Writes the ApplySet parent when the group-kinds it lists (`listed`, as read) are not `gks` (no
+ * request otherwise). Before applying it lists old and new kinds, after pruning only the new ones,
+ * so a client killed in between leaves a parent that still finds every member.
+ */
+async function updateParent(s: Session, listed: ReadonlySet<string>, gks: Iterable<string>): Promise<void> {
   const next = parentObject(s.parent, gks);
   const want = next.metadata?.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '';
-  if ([...before].sort().join(',') === want && before.size > 0) return;
+  if (listed.size > 0 && [...listed].sort().join(',') === want) return;
   try {
     await s.cluster.objects.patch(
       next,
@@ -237,7 +242,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
   const started = Date.now();
   const previous = await s.store.current();
   const objects = withMembership(input.objects, s.parent);
-  const { gks: gksBefore, live } = await liveMembers(s, objects, previous?.objects ?? []);
+  const { listed, live } = await liveMembers(s, objects, previous?.objects ?? []);
   const plan = await planApply(s.cluster, objects, live, {
     forceConflicts: input.forceConflicts,
     appliedBefore: keyed(previous?.objects ?? []),
@@ -286,7 +291,8 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
 
   let failure: { reason: string; diagnosis: string } | undefined;
   try {
-    await updateParent(s, gksBefore, [...gksBefore, ...objects.map(gkOf)]);
+    const union = new Set([...listed, ...objects.map(gkOf)]);
+    await updateParent(s, listed, union);
     const pre = input.hooks ? hookJobs(objects, 'pre-deploy') : [];
     const isHook = (c: PlannedChange) => c.desired.kind === 'Job' && hookPhase(c.desired) !== undefined;
     if (pre.length > 0) {
@@ -351,7 +357,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     if (!failure && interrupted()) failure = { reason: interrupted() as string, diagnosis: '' };
     if (!failure) {
       outcome.pruned = (await prune(s.cluster, live, objects)).map(refLabel);
-      await updateParent(s, new Set([...gksBefore, ...objects.map(gkOf)]), objects.map(gkOf));
+      await updateParent(s, union, objects.map(gkOf));
       await s.store.setStatus(record.revision, 'deployed', { finishedAt: new Date().toISOString() });
       outcome.status = 'deployed';
       io.err(`revision ${record.revision} deployed in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);

@@ -28,7 +28,7 @@ describe('normalize', () => {
       },
       apiVersion: 'apps/v1',
     };
-    const n = normalize(live);
+    const n = normalize(live as never);
     expect(n).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
