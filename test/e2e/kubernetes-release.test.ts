@@ -4,15 +4,20 @@
  * failure stages, hook Jobs and the blue-green switch. Run alone with
  * SLIPWAY_E2E_RUN_DIR=/tmp/slipway-kube-k2 so it never shares a control plane with another suite.
  */
+
+import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type Cluster, connect } from '../../src/deploy/kubernetes/cluster.ts';
+import type { ObjectHealth } from '../../src/deploy/kubernetes/health.ts';
 import { acquireLock, LockHeldError, microTime } from '../../src/deploy/kubernetes/lease.ts';
 import {
   type ReleaseRecord,
   ReleaseStore,
   releaseSecretName,
 } from '../../src/deploy/kubernetes/release-store.ts';
+import { waitForHealth } from '../../src/deploy/kubernetes/wait.ts';
 import { controlPlaneEngines, needs, withControlPlane } from './_engines.ts';
+import { applyFailureStage, removeStage } from './support/kwok-stages.ts';
 
 const gates = controlPlaneEngines();
 const it = needs(...gates);
@@ -172,5 +177,146 @@ describe('deploy lock', () => {
     const live = await cluster.coordination.readNamespacedLease({ name, namespace: ns });
     expect(live.spec?.holderIdentity).toBe('next');
     await taken.release();
+  });
+});
+
+/** A plain Deployment whose Pods carry `fail=<label>` (what the kwok failure stages select on). */
+function deploymentOf(
+  ns: string,
+  name: string,
+  o: { replicas?: number; fail?: string; progressDeadlineSeconds?: number } = {},
+): V1Deployment {
+  const labels = { app: name, ...(o.fail ? { fail: o.fail } : {}) };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: o.replicas ?? 2,
+      ...(o.progressDeadlineSeconds ? { progressDeadlineSeconds: o.progressDeadlineSeconds } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: `registry.local/${name}:1` }] },
+      },
+    },
+  };
+}
+const depRef = (ns: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  namespace: ns,
+  name,
+});
+
+describe('waiting for health', () => {
+  it('sees a Deployment become available on kwok nodes, reporting progress', async () => {
+    const ns = await namespace('wait');
+    await cluster.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentOf(ns, 'web', { replicas: 3 }),
+    });
+    const updates: ObjectHealth[][] = [];
+    const started = Date.now();
+    const r = await waitForHealth(
+      cluster,
+      [depRef(ns, 'web'), { apiVersion: 'v1', kind: 'Namespace', name: ns }],
+      {
+        deadlineSeconds: 60,
+        onUpdate: (all) => updates.push(all),
+      },
+    );
+    expect(r).toMatchObject({ ok: true, timedOut: false, failed: [], diagnosis: '' });
+    expect(r.health[0]).toMatchObject({ state: 'current', message: '3/3 available' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(updates.at(-1)?.every((h) => h.state === 'current')).toBe(true);
+  });
+
+  const failureCases = [
+    {
+      mode: 'crash-loop' as const,
+      reason: /container app: CrashLoopBackOff \(back-off .*\), last exit 1 Error/,
+    },
+    { mode: 'image-pull' as const, reason: /container app: ImagePullBackOff/ },
+    { mode: 'config-error' as const, reason: /container app: CreateContainerConfigError/ },
+  ];
+  for (const { mode, reason } of failureCases)
+    it(`fails a Deployment whose pods hit ${mode} at once, far before the deadline`, async () => {
+      const ns = await namespace(`w-${mode}`);
+      const stage = `k2-${mode}-${ns}`;
+      await applyFailureStage(kube, { name: stage, mode, label: ['fail', ns] });
+      try {
+        await cluster.apps.createNamespacedDeployment({
+          namespace: ns,
+          body: deploymentOf(ns, 'web', { fail: ns }),
+        });
+        const started = Date.now();
+        const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 120 });
+        const elapsed = Date.now() - started;
+        expect(r.ok).toBe(false);
+        expect(r.timedOut).toBe(false);
+        expect(elapsed).toBeLessThan(20_000); // the deadline is 120 s
+        expect(r.failed).toHaveLength(1);
+        expect(r.failed[0]?.message).toMatch(reason);
+        expect(r.failed[0]?.failingPods).toHaveLength(2);
+        expect(r.diagnosis).toMatch(/^Deployment\/web: failed: pod web-/);
+        expect(r.diagnosis).toContain('  pods:');
+        expect(r.diagnosis).toMatch(/web-[a-z0-9]+-[a-z0-9]+ +(Running|Pending) +0\/1 ready +app: waiting/);
+        // kwok's fake nodes serve no logs: said, not hidden
+        expect(r.diagnosis).toMatch(/logs web-.*\/app.*:\n +\((logs unavailable|no log output)/);
+      } finally {
+        await removeStage(kube, stage);
+      }
+    });
+
+  it('fails a Deployment stuck not-ready once its progress deadline passes, not at the wait deadline', async () => {
+    const ns = await namespace('w-notready');
+    const stage = `k2-never-ready-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-ready', label: ['fail', ns] });
+    try {
+      await cluster.apps.createNamespacedDeployment({
+        namespace: ns,
+        body: deploymentOf(ns, 'web', { fail: ns, progressDeadlineSeconds: 3 }),
+      });
+      const started = Date.now();
+      const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 120 });
+      expect(r.ok).toBe(false);
+      expect(r.timedOut).toBe(false);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(r.failed[0]?.message).toMatch(
+        /progress deadline exceeded: ReplicaSet "web-[a-z0-9]+" has timed out progressing/,
+      );
+      expect(r.diagnosis).toMatch(/app: running, not ready, restarts 0/);
+    } finally {
+      await removeStage(kube, stage);
+    }
+  });
+
+  it('times out at the deadline when pods stay not ready, and stops when aborted', async () => {
+    const ns = await namespace('w-timeout');
+    const stage = `k2-never-ready-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-ready', label: ['fail', ns] });
+    try {
+      await cluster.apps.createNamespacedDeployment({
+        namespace: ns,
+        body: deploymentOf(ns, 'web', { fail: ns }),
+      });
+      let started = Date.now();
+      const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 4 });
+      const elapsed = Date.now() - started;
+      expect(r).toMatchObject({ ok: false, timedOut: true, aborted: false });
+      expect(elapsed).toBeGreaterThanOrEqual(4000);
+      expect(elapsed).toBeLessThan(8000);
+      expect(r.failed[0]).toMatchObject({ state: 'in-progress', message: '0/2 available' });
+
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 1000);
+      started = Date.now();
+      const a = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 60, signal: ac.signal });
+      expect(a).toMatchObject({ ok: false, timedOut: false, aborted: true });
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await removeStage(kube, stage);
+    }
   });
 });
