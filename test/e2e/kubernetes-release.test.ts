@@ -9,6 +9,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type Cluster, connect } from '../../src/deploy/kubernetes/cluster.ts';
 import type { ObjectHealth } from '../../src/deploy/kubernetes/health.ts';
+import { hookJobs, runJobs } from '../../src/deploy/kubernetes/hooks.ts';
 import { acquireLock, LockHeldError, microTime } from '../../src/deploy/kubernetes/lease.ts';
 import {
   type ReleaseRecord,
@@ -315,6 +316,108 @@ describe('waiting for health', () => {
       const a = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 60, signal: ac.signal });
       expect(a).toMatchObject({ ok: false, timedOut: false, aborted: true });
       expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await removeStage(kube, stage);
+    }
+  });
+});
+
+/** A hook Job as the renderer writes it (annotations, backoffLimit, restartPolicy Never). */
+function hookJob(ns: string, name: string, o: { order?: number; fail?: string; image?: string } = {}) {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: ns,
+      annotations: { 'slipway.dev/hook': 'pre-deploy', 'slipway.dev/hook-order': String(o.order ?? 0) },
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: 600,
+      template: {
+        metadata: { labels: { app: name, ...(o.fail ? { fail: o.fail } : {}) } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'migrate', image: o.image ?? 'registry.local/migrate:1' }],
+        },
+      },
+    },
+  };
+}
+
+describe('hook jobs', () => {
+  it('runs hooks in order, streams what logs there are, and does not re-run a completed identical Job', async () => {
+    const ns = await namespace('hooks');
+    const jobs = hookJobs(
+      [
+        hookJob(ns, 'second', { order: 2 }),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } },
+        hookJob(ns, 'first', { order: 1 }),
+      ],
+      'pre-deploy',
+    );
+    expect(jobs.map((j) => j.metadata?.name)).toEqual(['first', 'second']);
+    const logs: [string, string][] = [];
+    const started = Date.now();
+    const r = await runJobs(cluster, jobs, {
+      deadlineSeconds: 60,
+      onLog: (job, line) => logs.push([job, line]),
+    });
+    expect(r).toEqual({ ok: true });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const first = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    const second = await cluster.batch.readNamespacedJob({ name: 'second', namespace: ns });
+    expect(first.status?.succeeded).toBe(1);
+    expect(new Date(first.status?.completionTime ?? 0).getTime()).toBeLessThanOrEqual(
+      new Date(second.status?.startTime ?? 0).getTime(),
+    );
+    expect(
+      first.metadata?.managedFields?.some((f) => f.manager === 'slipway' && f.operation === 'Apply'),
+    ).toBe(true);
+    // kwok's nodes serve no logs: each pod's container is reported once, in the Job's order
+    expect(logs.map(([job]) => job)).toEqual(['first', 'second']);
+    expect(logs[0]?.[1]).toMatch(/^\(logs of first-[a-z0-9]+\/migrate unavailable: /);
+
+    // the same Jobs again: already complete, nothing is created
+    const again = await runJobs(cluster, jobs, { deadlineSeconds: 60, onLog: () => {} });
+    expect(again).toEqual({ ok: true });
+    const firstAgain = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    expect(firstAgain.metadata?.uid).toBe(first.metadata?.uid);
+
+    // same name, other content (a Job's spec is immutable): the old Job is replaced
+    const changed = hookJob(ns, 'first', { order: 1, image: 'registry.local/migrate:2' });
+    expect(await runJobs(cluster, [changed], { deadlineSeconds: 60, onLog: () => {} })).toEqual({ ok: true });
+    const replaced = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    expect(replaced.metadata?.uid).not.toBe(first.metadata?.uid);
+    expect(replaced.spec?.template.spec?.containers[0]?.image).toBe('registry.local/migrate:2');
+  });
+
+  it('stops at the first failing hook with its reason, far before the deadline', async () => {
+    const ns = await namespace('hookfail');
+    const stage = `k2-job-fail-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'job-fail', label: ['fail', ns] });
+    try {
+      const jobs = [hookJob(ns, 'migrate', { order: 1, fail: ns }), hookJob(ns, 'after', { order: 2 })];
+      const started = Date.now();
+      const r = await runJobs(cluster, jobs, { deadlineSeconds: 120, onLog: () => {} });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.job).toBe('migrate');
+      expect(r.reason).toMatch(/job failed: BackoffLimitExceeded/);
+      expect(r.logs.join('\n')).toMatch(/unavailable/);
+      // the next hook never ran
+      await expect(cluster.batch.readNamespacedJob({ name: 'after', namespace: ns })).rejects.toMatchObject({
+        code: 404,
+      });
+
+      // a retry re-creates the failed Job (and fails again, the stage still applies)
+      const failed = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      const retry = await runJobs(cluster, jobs.slice(0, 1), { deadlineSeconds: 60, onLog: () => {} });
+      expect(retry.ok).toBe(false);
+      const recreated = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      expect(recreated.metadata?.uid).not.toBe(failed.metadata?.uid);
     } finally {
       await removeStage(kube, stage);
     }

@@ -14,6 +14,7 @@
 import type { KubernetesObject, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { apiCode, describeApiError } from './_api-error.ts';
 import { selects } from './_selectors.ts';
+import { sleep } from './_sleep.ts';
 import type { Cluster } from './cluster.ts';
 import { assessHealth, FAILING_WAITING_REASONS, notFound, type ObjectHealth } from './health.ts';
 import { type ObjectRef, refKey, refLabel } from './refs.ts';
@@ -97,19 +98,6 @@ async function readLive(cluster: Cluster, r: ObjectRef): Promise<KubernetesObjec
     if (apiCode(e) === 404) return undefined;
     throw e;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 type Workload = KubernetesObject & {
