@@ -4,15 +4,21 @@
  * failure stages, hook Jobs and the blue-green switch. Run alone with
  * SLIPWAY_E2E_RUN_DIR=/tmp/slipway-kube-k2 so it never shares a control plane with another suite.
  */
+
+import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type Cluster, connect } from '../../src/deploy/kubernetes/cluster.ts';
+import type { ObjectHealth } from '../../src/deploy/kubernetes/health.ts';
+import { hookJobs, runJobs } from '../../src/deploy/kubernetes/hooks.ts';
 import { acquireLock, LockHeldError, microTime } from '../../src/deploy/kubernetes/lease.ts';
 import {
   type ReleaseRecord,
   ReleaseStore,
   releaseSecretName,
 } from '../../src/deploy/kubernetes/release-store.ts';
+import { waitForHealth } from '../../src/deploy/kubernetes/wait.ts';
 import { controlPlaneEngines, needs, withControlPlane } from './_engines.ts';
+import { applyFailureStage, removeStage } from './support/kwok-stages.ts';
 
 const gates = controlPlaneEngines();
 const it = needs(...gates);
@@ -172,5 +178,248 @@ describe('deploy lock', () => {
     const live = await cluster.coordination.readNamespacedLease({ name, namespace: ns });
     expect(live.spec?.holderIdentity).toBe('next');
     await taken.release();
+  });
+});
+
+/** A plain Deployment whose Pods carry `fail=<label>` (what the kwok failure stages select on). */
+function deploymentOf(
+  ns: string,
+  name: string,
+  o: { replicas?: number; fail?: string; progressDeadlineSeconds?: number } = {},
+): V1Deployment {
+  const labels = { app: name, ...(o.fail ? { fail: o.fail } : {}) };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: o.replicas ?? 2,
+      ...(o.progressDeadlineSeconds ? { progressDeadlineSeconds: o.progressDeadlineSeconds } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: `registry.local/${name}:1` }] },
+      },
+    },
+  };
+}
+const depRef = (ns: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  namespace: ns,
+  name,
+});
+
+describe('waiting for health', () => {
+  it('sees a Deployment become available on kwok nodes, reporting progress', async () => {
+    const ns = await namespace('wait');
+    await cluster.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deploymentOf(ns, 'web', { replicas: 3 }),
+    });
+    const updates: ObjectHealth[][] = [];
+    const started = Date.now();
+    const r = await waitForHealth(
+      cluster,
+      [depRef(ns, 'web'), { apiVersion: 'v1', kind: 'Namespace', name: ns }],
+      {
+        deadlineSeconds: 60,
+        onUpdate: (all) => updates.push(all),
+      },
+    );
+    expect(r).toMatchObject({ ok: true, timedOut: false, failed: [], diagnosis: '' });
+    expect(r.health[0]).toMatchObject({ state: 'current', message: '3/3 available' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(updates.at(-1)?.every((h) => h.state === 'current')).toBe(true);
+  });
+
+  const failureCases = [
+    {
+      mode: 'crash-loop' as const,
+      reason: /container app: CrashLoopBackOff \(back-off .*\), last exit 1 Error/,
+    },
+    { mode: 'image-pull' as const, reason: /container app: ImagePullBackOff/ },
+    { mode: 'config-error' as const, reason: /container app: CreateContainerConfigError/ },
+  ];
+  for (const { mode, reason } of failureCases)
+    it(`fails a Deployment whose pods hit ${mode} at once, far before the deadline`, async () => {
+      const ns = await namespace(`w-${mode}`);
+      const stage = `k2-${mode}-${ns}`;
+      await applyFailureStage(kube, { name: stage, mode, label: ['fail', ns] });
+      try {
+        await cluster.apps.createNamespacedDeployment({
+          namespace: ns,
+          body: deploymentOf(ns, 'web', { fail: ns }),
+        });
+        const started = Date.now();
+        const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 120 });
+        const elapsed = Date.now() - started;
+        expect(r.ok).toBe(false);
+        expect(r.timedOut).toBe(false);
+        expect(elapsed).toBeLessThan(20_000); // the deadline is 120 s
+        expect(r.failed).toHaveLength(1);
+        expect(r.failed[0]?.message).toMatch(reason);
+        expect(r.failed[0]?.failingPods).toHaveLength(2);
+        expect(r.diagnosis).toMatch(/^Deployment\/web: failed: pod web-/);
+        expect(r.diagnosis).toContain('  pods:');
+        expect(r.diagnosis).toMatch(/web-[a-z0-9]+-[a-z0-9]+ +(Running|Pending) +0\/1 ready +app: waiting/);
+        // kwok's fake nodes serve no logs: said, not hidden
+        expect(r.diagnosis).toMatch(/logs web-.*\/app.*:\n +\((logs unavailable|no log output)/);
+      } finally {
+        await removeStage(kube, stage);
+      }
+    });
+
+  it('fails a Deployment stuck not-ready once its progress deadline passes, not at the wait deadline', async () => {
+    const ns = await namespace('w-notready');
+    const stage = `k2-never-ready-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-ready', label: ['fail', ns] });
+    try {
+      await cluster.apps.createNamespacedDeployment({
+        namespace: ns,
+        body: deploymentOf(ns, 'web', { fail: ns, progressDeadlineSeconds: 3 }),
+      });
+      const started = Date.now();
+      const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 120 });
+      expect(r.ok).toBe(false);
+      expect(r.timedOut).toBe(false);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(r.failed[0]?.message).toMatch(
+        /progress deadline exceeded: ReplicaSet "web-[a-z0-9]+" has timed out progressing/,
+      );
+      expect(r.diagnosis).toMatch(/app: running, not ready, restarts 0/);
+    } finally {
+      await removeStage(kube, stage);
+    }
+  });
+
+  it('times out at the deadline when pods stay not ready, and stops when aborted', async () => {
+    const ns = await namespace('w-timeout');
+    const stage = `k2-never-ready-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-ready', label: ['fail', ns] });
+    try {
+      await cluster.apps.createNamespacedDeployment({
+        namespace: ns,
+        body: deploymentOf(ns, 'web', { fail: ns }),
+      });
+      let started = Date.now();
+      const r = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 4 });
+      const elapsed = Date.now() - started;
+      expect(r).toMatchObject({ ok: false, timedOut: true, aborted: false });
+      expect(elapsed).toBeGreaterThanOrEqual(4000);
+      expect(elapsed).toBeLessThan(8000);
+      expect(r.failed[0]).toMatchObject({ state: 'in-progress', message: '0/2 available' });
+
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 1000);
+      started = Date.now();
+      const a = await waitForHealth(cluster, [depRef(ns, 'web')], { deadlineSeconds: 60, signal: ac.signal });
+      expect(a).toMatchObject({ ok: false, timedOut: false, aborted: true });
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await removeStage(kube, stage);
+    }
+  });
+});
+
+/** A hook Job as the renderer writes it (annotations, backoffLimit, restartPolicy Never). */
+function hookJob(ns: string, name: string, o: { order?: number; fail?: string; image?: string } = {}) {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: ns,
+      annotations: { 'slipway.dev/hook': 'pre-deploy', 'slipway.dev/hook-order': String(o.order ?? 0) },
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: 600,
+      template: {
+        metadata: { labels: { app: name, ...(o.fail ? { fail: o.fail } : {}) } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'migrate', image: o.image ?? 'registry.local/migrate:1' }],
+        },
+      },
+    },
+  };
+}
+
+describe('hook jobs', () => {
+  it('runs hooks in order, streams what logs there are, and does not re-run a completed identical Job', async () => {
+    const ns = await namespace('hooks');
+    const jobs = hookJobs(
+      [
+        hookJob(ns, 'second', { order: 2 }),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } },
+        hookJob(ns, 'first', { order: 1 }),
+      ],
+      'pre-deploy',
+    );
+    expect(jobs.map((j) => j.metadata?.name)).toEqual(['first', 'second']);
+    const logs: [string, string][] = [];
+    const started = Date.now();
+    const r = await runJobs(cluster, jobs, {
+      deadlineSeconds: 60,
+      onLog: (job, line) => logs.push([job, line]),
+    });
+    expect(r).toEqual({ ok: true });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const first = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    const second = await cluster.batch.readNamespacedJob({ name: 'second', namespace: ns });
+    expect(first.status?.succeeded).toBe(1);
+    expect(new Date(first.status?.completionTime ?? 0).getTime()).toBeLessThanOrEqual(
+      new Date(second.status?.startTime ?? 0).getTime(),
+    );
+    expect(
+      first.metadata?.managedFields?.some((f) => f.manager === 'slipway' && f.operation === 'Apply'),
+    ).toBe(true);
+    // kwok's nodes serve no logs: each pod's container is reported once, in the Job's order
+    expect(logs.map(([job]) => job)).toEqual(['first', 'second']);
+    expect(logs[0]?.[1]).toMatch(/^\(logs of first-[a-z0-9]+\/migrate unavailable: /);
+
+    // the same Jobs again: already complete, nothing is created
+    const again = await runJobs(cluster, jobs, { deadlineSeconds: 60, onLog: () => {} });
+    expect(again).toEqual({ ok: true });
+    const firstAgain = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    expect(firstAgain.metadata?.uid).toBe(first.metadata?.uid);
+
+    // same name, other content (a Job's spec is immutable): the old Job is replaced
+    const changed = hookJob(ns, 'first', { order: 1, image: 'registry.local/migrate:2' });
+    expect(await runJobs(cluster, [changed], { deadlineSeconds: 60, onLog: () => {} })).toEqual({ ok: true });
+    const replaced = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
+    expect(replaced.metadata?.uid).not.toBe(first.metadata?.uid);
+    expect(replaced.spec?.template.spec?.containers[0]?.image).toBe('registry.local/migrate:2');
+  });
+
+  it('stops at the first failing hook with its reason, far before the deadline', async () => {
+    const ns = await namespace('hookfail');
+    const stage = `k2-job-fail-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'job-fail', label: ['fail', ns] });
+    try {
+      const jobs = [hookJob(ns, 'migrate', { order: 1, fail: ns }), hookJob(ns, 'after', { order: 2 })];
+      const started = Date.now();
+      const r = await runJobs(cluster, jobs, { deadlineSeconds: 120, onLog: () => {} });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.job).toBe('migrate');
+      expect(r.reason).toMatch(/job failed: BackoffLimitExceeded/);
+      expect(r.logs.join('\n')).toMatch(/unavailable/);
+      // the next hook never ran
+      await expect(cluster.batch.readNamespacedJob({ name: 'after', namespace: ns })).rejects.toMatchObject({
+        code: 404,
+      });
+
+      // a retry re-creates the failed Job (and fails again, the stage still applies)
+      const failed = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      const retry = await runJobs(cluster, jobs.slice(0, 1), { deadlineSeconds: 60, onLog: () => {} });
+      expect(retry.ok).toBe(false);
+      const recreated = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      expect(recreated.metadata?.uid).not.toBe(failed.metadata?.uid);
+    } finally {
+      await removeStage(kube, stage);
+    }
   });
 });
