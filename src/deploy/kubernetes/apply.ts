@@ -54,7 +54,13 @@ const SERVER_METADATA = [
 
 /** What a person (and the comparison) cares about: no status, no server bookkeeping. */
 export function normalize(o: KubernetesObject): KubernetesObject {
-  const { apiVersion, kind, metadata, status: _status, ...rest } = plain(o) as KubernetesObject & { status?: unknown };
+  const {
+    apiVersion,
+    kind,
+    metadata,
+    status: _status,
+    ...rest
+  } = plain(o) as KubernetesObject & { status?: unknown };
   // One key order for both sides (LIST items and dry-run results order them differently).
   const copy = { apiVersion, kind, metadata, ...rest } as KubernetesObject;
   if (copy.metadata) {

@@ -24,8 +24,9 @@ import {
   withMembership,
 } from './applyset.ts';
 import { type Cluster, connect, FIELD_MANAGER } from './cluster.ts';
-import { hookJobs, hookPhase, renderDesired } from './desired.ts';
-import { runJobs } from './hooks.ts';
+import { hookPhase, renderDesired } from './desired.ts';
+import { assessHealth } from './health.ts';
+import { hookJobs, runJobs } from './hooks.ts';
 import { acquireLock, type DeployLock, defaultHolder, lockName } from './lease.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { createProgress } from './progress.ts';
@@ -236,6 +237,12 @@ async function waitFor(
   }
 }
 
+/** A hook Job is named by its content: one unchanged and complete already ran for this content. */
+function doneAlready(plan: readonly PlannedChange[], job: KubernetesObject): boolean {
+  const c = plan.find((p) => p.key === refKey(refOf(job)));
+  return c?.action === 'unchanged' && c.live !== undefined && assessHealth(c.live).state === 'current';
+}
+
 /** Applies a release's objects and drives it to `deployed` or, failing, back to the previous one. */
 export async function runRelease(s: Session, input: ReleaseInput): Promise<ReleaseOutcome> {
   const { io } = s.target;
@@ -300,8 +307,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
         s.cluster,
         plan.filter((c) => BEFORE_HOOKS.has(c.ref.kind) && changed(c)),
       );
-      // A hook Job is named by its content: one that exists already ran for this content.
-      const toRun = pre.filter((j) => plan.find((c) => c.key === refKey(refOf(j)))?.action !== 'unchanged');
+      const toRun = pre.filter((j) => !doneAlready(plan, j));
       if (toRun.length > 0) {
         io.err(
           `running ${toRun.length} pre-deploy job(s): ${toRun.map((j) => j.metadata?.name).join(', ')}\n`,
@@ -339,7 +345,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     }
     const post = input.hooks ? hookJobs(objects, 'post-deploy') : [];
     if (!failure && !interrupted() && post.length > 0) {
-      const toRun = post.filter((j) => plan.find((c) => c.key === refKey(refOf(j)))?.action !== 'unchanged');
+      const toRun = post.filter((j) => !doneAlready(plan, j));
       if (toRun.length > 0) {
         io.err(`running ${toRun.length} post-deploy job(s)\n`);
         const r = await runJobs(s.cluster, toRun, {

@@ -12,6 +12,7 @@ import { resolveEnvironment } from '../../model/resolve.ts';
 import type { Model } from '../../model/types.ts';
 import { type KubeObject, renderKubernetes } from '../../render/kubernetes/index.ts';
 import type { DeployTarget } from '../driver.ts';
+import { HOOK_ANNOTATION, type HookPhase, JOB_HASH_ANNOTATION, jobHash } from './hooks.ts';
 
 export interface Desired {
   model: Model;
@@ -23,22 +24,21 @@ export interface Desired {
   specHash: string;
 }
 
-export const HOOK_ANNOTATION = 'slipway.dev/hook';
-
-export function hookPhase(o: KubernetesObject): 'pre-deploy' | 'post-deploy' | undefined {
+export function hookPhase(o: KubernetesObject): HookPhase | undefined {
   const p = o.metadata?.annotations?.[HOOK_ANNOTATION];
   return p === 'pre-deploy' || p === 'post-deploy' ? p : undefined;
 }
 
-/** Hook Jobs of one phase, by their `slipway.dev/hook-order`, then name. */
-export function hookJobs<T extends KubernetesObject>(
-  objects: readonly T[],
-  phase: 'pre-deploy' | 'post-deploy',
-): T[] {
-  const order = (o: KubernetesObject) => Number(o.metadata?.annotations?.['slipway.dev/hook-order'] ?? 0);
-  return objects
-    .filter((o) => o.kind === 'Job' && hookPhase(o) === phase)
-    .sort((a, b) => order(a) - order(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+/** Hook Jobs carry the content hash runJobs stamps on them, so the applied Job matches the plan. */
+function stampHook<T extends KubernetesObject>(o: T): T {
+  if (o.kind !== 'Job' || !hookPhase(o)) return o;
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      annotations: { ...o.metadata?.annotations, [JOB_HASH_ANNOTATION]: jobHash(o) },
+    },
+  };
 }
 
 export function renderDesired(
@@ -67,7 +67,7 @@ export function renderDesired(
   if (problems.length > 0) throw new ValidationError(problems);
   return {
     model,
-    objects: rendered.objects,
+    objects: rendered.objects.map(stampHook),
     prerequisites: rendered.prerequisites,
     images: Object.fromEntries(model.services.map((s) => [s.name, s.image])),
     specHash: createHash('sha256').update(loaded.source.text).update(`\0${env}`).digest('hex'),

@@ -116,7 +116,12 @@ export function objectDiffs(
     out.push({
       object: label,
       action: c.action,
-      diff: unifiedDiff(yaml(live), yaml(predicted), live ? `live/${label}` : '/dev/null', `predicted/${label}`),
+      diff: unifiedDiff(
+        yaml(live),
+        yaml(predicted),
+        live ? `live/${label}` : '/dev/null',
+        `predicted/${label}`,
+      ),
     });
   }
   for (const d of deletions) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../../src/cli/output.ts';
-import { hookJobs, renderDesired } from '../../../src/deploy/kubernetes/desired.ts';
+import { renderDesired } from '../../../src/deploy/kubernetes/desired.ts';
+import { hookJobs } from '../../../src/deploy/kubernetes/hooks.ts';
 import { resolveEnvironment } from '../../../src/model/resolve.ts';
 import { loadSpecFile } from '../../../src/spec/loader.ts';
 
@@ -43,7 +44,7 @@ describe('renderDesired', () => {
 
   it('tells pre-deploy hook Jobs apart, in hook order', () => {
     const d = renderDesired(target());
-    expect(hookJobs(d.objects, 'pre-deploy').map((j) => j.metadata.name)).toEqual([
+    expect(hookJobs(d.objects, 'pre-deploy').map((j) => j.metadata?.name)).toEqual([
       expect.stringMatching(/^harbor-migrate-[0-9a-f]{8}$/),
     ]);
     expect(hookJobs(d.objects, 'post-deploy')).toEqual([]);
