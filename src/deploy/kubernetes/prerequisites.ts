@@ -61,28 +61,37 @@ export async function checkPrerequisites(
       `supported: ${SUPPORTED_KUBERNETES_VERSIONS[0]} to ${SUPPORTED_KUBERNETES_VERSIONS.at(-1)}`,
     );
 
-  // One discovery request per apiVersion (the object client caches it and needs it to apply anyway).
+  // One discovery request per apiVersion, all at once (the object client caches them for the apply).
   const missing = new Map<string, Set<string>>();
-  const seen = new Set<string>();
-  for (const o of objects) {
-    const key = `${o.apiVersion}/${o.kind}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    let served = false;
-    try {
-      served = await cluster.objects.served(o.apiVersion as string, o.kind as string);
-    } catch (e) {
-      if (apiCode(e) !== 404)
-        throw new EngineError(`could not discover ${key} on ${cluster.server}`, describeApiError(e));
-    }
-    if (!served) {
-      const group = (o.apiVersion as string).includes('/') ? (o.apiVersion as string).split('/')[0] : '';
-      const what = PROVIDERS[group ?? ''] ?? `the CRD for ${o.kind} (${o.apiVersion})`;
-      const kinds = missing.get(what) ?? new Set<string>();
-      kinds.add(`${o.kind} (${o.apiVersion})`);
-      missing.set(what, kinds);
-    }
-  }
+  const kinds = [...new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, o])).values()];
+  // Per apiVersion in parallel; within one, kinds after the first are answered from the cache.
+  const served = new Map<KubernetesObject, boolean>();
+  const byVersion = Map.groupBy(kinds, (o) => o.apiVersion as string);
+  await Promise.all(
+    [...byVersion.values()].map(async (group) => {
+      for (const o of group) {
+        try {
+          served.set(o, await cluster.objects.served(o.apiVersion as string, o.kind as string));
+        } catch (e) {
+          if (apiCode(e) !== 404)
+            throw new EngineError(
+              `could not discover ${o.apiVersion}/${o.kind} on ${cluster.server}`,
+              describeApiError(e),
+            );
+          served.set(o, false);
+        }
+      }
+    }),
+  );
+  kinds.forEach((o) => {
+    if (served.get(o)) return;
+    const apiVersion = o.apiVersion as string;
+    const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
+    const what = PROVIDERS[group] ?? `the CRD for ${o.kind} (${apiVersion})`;
+    const set = missing.get(what) ?? new Set<string>();
+    set.add(`${o.kind} (${apiVersion})`);
+    missing.set(what, set);
+  });
   if (missing.size > 0)
     throw new EngineError(
       'the cluster does not serve every kind this environment uses; nothing was changed',
