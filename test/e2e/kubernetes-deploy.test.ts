@@ -211,6 +211,29 @@ describe('a release chain: deploy, change, prune, rollback', () => {
       expect(g.stderr).toContain('NotFound');
     }
     expect((await kube.kubectlRun(['-n', ns, 'get', 'deployment', 'harbor-web'])).code).toBe(0);
+    // kubectl reads the same set: it computes the parent's ID as ours (no ID mismatch) and refuses
+    // to prune it under its own name.
+    const probe = await run(
+      kube.kubectl,
+      [
+        'apply',
+        '-n',
+        ns,
+        '--server-side',
+        '--prune',
+        '--applyset',
+        `secret/slipway-applyset-harbor-stage`,
+        '--dry-run=server',
+        '-f',
+        '-',
+      ],
+      {
+        env: { ...kube.env, KUBECTL_APPLYSET: 'true' },
+        input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n  namespace: ${ns}\n`,
+      },
+    );
+    expect(probe.code).toBe(1);
+    expect(probe.stderr).toContain('is managed by tooling "slipway" instead of "kubectl"');
   });
 
   it('5. rollback --to 1 makes a new revision of revision 1, and history shows the chain', async () => {
@@ -303,6 +326,29 @@ describe('a broken release', () => {
       '2 failed',
       '1 deployed',
     ]);
+  });
+
+  it('4c. SIGTERM mid-deploy takes the same road: rolled back, revision failed, exit 3', async () => {
+    const child = spawn(process.execPath, [CLI, 'deploy', stuck, '--env', 'stage', '--timeout', '120'], {
+      env: { ...process.env, ...kube.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += String(b);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    for (let i = 0; i < 150 && !err.includes('revision 4: '); i++)
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 2000)); // applied, now waiting for pods that never get ready
+    child.kill('SIGTERM');
+    expect(await exited).toBe(3);
+    expect(err).toContain('SIGTERM: stopping the deploy and rolling back');
+    expect(err).toContain('revision 4 failed: interrupted by SIGTERM');
+    expect(err).toContain('revision 1 is serving again');
+    const web = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web');
+    expect(web.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:1.0.0');
+    expect((await history(good))[0]).toMatchObject({ revision: 4, status: 'failed' });
   });
 });
 
