@@ -20,12 +20,12 @@ import {
   enforceScaleDowns,
   planBlueGreen,
   promote,
+  readBlueGreenLive,
 } from '../../src/deploy/kubernetes/blue-green.ts';
 import { type Cluster, connect, FIELD_MANAGER } from '../../src/deploy/kubernetes/cluster.ts';
 import type { ObjectHealth } from '../../src/deploy/kubernetes/health.ts';
 import { hookJobs, runJobs } from '../../src/deploy/kubernetes/hooks.ts';
 import { acquireLock, LockHeldError, microTime } from '../../src/deploy/kubernetes/lease.ts';
-import { refKey, refOf } from '../../src/deploy/kubernetes/refs.ts';
 import {
   type ReleaseRecord,
   ReleaseStore,
@@ -450,22 +450,6 @@ async function applyAll(objects: KubernetesObject[]): Promise<void> {
     await cluster.objects.patch(o, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 }
 
-/** The live objects planBlueGreen reads. */
-async function liveMap(objects: KubernetesObject[]): Promise<Map<string, KubernetesObject>> {
-  const m = new Map<string, KubernetesObject>();
-  for (const o of objects.filter((x) => x.kind === 'Service' || x.kind === 'Deployment')) {
-    const l = await cluster.objects
-      .read({
-        apiVersion: o.apiVersion as string,
-        kind: o.kind as string,
-        metadata: { name: o.metadata?.name as string, namespace: o.metadata?.namespace as string },
-      })
-      .catch(() => undefined);
-    if (l) m.set(refKey(refOf(l)), l);
-  }
-  return m;
-}
-
 function captureIo(): Io & { text: () => string } {
   const buf: string[] = [];
   return {
@@ -485,7 +469,7 @@ async function deployBlueGreen(
   o: { graceSeconds?: number; maxWaitSeconds?: number } = {},
 ) {
   const { model, objects } = renderBlueGreen({ namespace: ns, image, autoPromote });
-  const plan = planBlueGreen(model, objects, await liveMap(objects));
+  const plan = planBlueGreen(model, objects, await readBlueGreenLive(cluster, model));
   await applyAll(plan.objects);
   const waitOn =
     plan.switches.length > 0 ? plan.switches.map((s) => s.newDeployment) : [depRef(ns, 'shop-web-blue')];

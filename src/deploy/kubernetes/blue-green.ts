@@ -47,6 +47,12 @@ export const ACTIVE_COLOR_ANNOTATION = 'slipway.dev/active-color';
 export const PENDING_COLOR_ANNOTATION = 'slipway.dev/pending-color';
 export const SCALE_DOWN_ANNOTATION = 'slipway.dev/scale-down';
 export const TEMPLATE_HASH_ANNOTATION = 'slipway.dev/template-hash';
+/**
+ * On the preview Service: the colour holding this release's template. A release record keeps it, so
+ * a rollback re-plans from the right Deployment (the live colour's is never touched to mark it:
+ * any change to a Deployment's annotations bumps its generation).
+ */
+export const RELEASE_COLOR_ANNOTATION = 'slipway.dev/release-color';
 const COLORS = ['blue', 'green'] as const;
 
 export interface BlueGreenSwitch {
@@ -148,7 +154,7 @@ function recolor(
   color: string,
   name: string,
   template: V1Deployment['spec'],
-  replicas?: number,
+  replicas: number | undefined,
 ) {
   const out = structuredClone(d);
   const spec = structuredClone(template) as NonNullable<V1Deployment['spec']>;
@@ -156,7 +162,10 @@ function recolor(
     ...out.metadata,
     name,
     labels: { ...out.metadata?.labels, [COLOR_LABEL]: color },
-    annotations: { ...out.metadata?.annotations, [TEMPLATE_HASH_ANNOTATION]: templateHash(spec.template) },
+    annotations: {
+      ...out.metadata?.annotations,
+      [TEMPLATE_HASH_ANNOTATION]: templateHash(spec.template),
+    },
   };
   spec.selector = { ...spec.selector, matchLabels: { ...spec.selector.matchLabels, [COLOR_LABEL]: color } };
   spec.template.metadata = {
@@ -193,7 +202,11 @@ export function planBlueGreen(
       green: index(deploymentRef(n.namespace, n.deployment('green'))),
     };
     if (Object.values(at).some((i) => i < 0)) continue; // not rendered as plain blue-green
-    const renderedBlue = objects[at.blue] as V1Deployment;
+    // The release's template: blue in a fresh render; in a release record (rollback) the colour the
+    // deploy that wrote it had put it on.
+    const recorded = (objects[at.preview] as V1Service).metadata?.annotations?.[RELEASE_COLOR_ANNOTATION];
+    const releaseAt = recorded === 'green' ? at.green : at.blue;
+    const renderedBlue = objects[releaseAt] as V1Deployment;
     const newSpec = renderedBlue.spec as NonNullable<V1Deployment['spec']>;
     const hash = templateHash(newSpec.template);
     const replicas = newSpec.replicas;
@@ -202,15 +215,18 @@ export function planBlueGreen(
     const liveColor = liveActive?.spec?.selector?.[COLOR_LABEL];
     const liveDeployment = (c: string) =>
       live.get(refKey(deploymentRef(n.namespace, n.deployment(c)))) as V1Deployment | undefined;
-    const setServiceColor = (i: number, color: string, active: boolean) => {
-      const s = structuredClone(objects[i]) as V1Service;
-      s.spec = { ...s.spec, selector: { ...s.spec?.selector, [COLOR_LABEL]: color } };
-      if (active)
-        s.metadata = {
-          ...s.metadata,
-          annotations: { ...s.metadata?.annotations, [ACTIVE_COLOR_ANNOTATION]: color },
-        };
-      objects[i] = s as KubernetesObject;
+    /** Active Service → `active`, preview → the idle colour; the preview remembers where the release is. */
+    const setServices = (active: string, release: string) => {
+      const svcs: [number, string, string, string][] = [
+        [at.active, active, ACTIVE_COLOR_ANNOTATION, active],
+        [at.preview, other(active), RELEASE_COLOR_ANNOTATION, release],
+      ];
+      for (const [i, color, annotation, value] of svcs) {
+        const s = structuredClone(objects[i]) as V1Service;
+        s.spec = { ...s.spec, selector: { ...s.spec?.selector, [COLOR_LABEL]: color } };
+        s.metadata = { ...s.metadata, annotations: { ...s.metadata?.annotations, [annotation]: value } };
+        objects[i] = s as KubernetesObject;
+      }
     };
 
     if (!liveColor || !COLORS.includes(liveColor as 'blue') || !liveDeployment(liveColor)) {
@@ -222,24 +238,32 @@ export function planBlueGreen(
         newSpec,
         replicas,
       ) as KubernetesObject;
+      objects[at.green] = recolor(
+        renderedBlue,
+        'green',
+        n.deployment('green'),
+        newSpec,
+        0,
+      ) as KubernetesObject;
+      setServices('blue', 'blue');
       continue;
     }
     const from = liveColor;
     const to = other(from);
     const fromLive = liveDeployment(from) as V1Deployment;
     const toLive = liveDeployment(to);
-    setServiceColor(at.active, from, true);
-    setServiceColor(at.preview, to, false);
-    objects[at[from as 'blue']] = asApplied(fromLive);
 
     if (fromLive.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === hash) {
-      // Unchanged: the idle colour stays as it is (scaled down, or a preview awaiting promotion).
-      const renderedIdle = objects[at[to as 'blue']] as V1Deployment;
+      // Unchanged: both colours stay as they run (the idle one scaled down, or a preview awaiting promotion).
+      setServices(from, from);
+      objects[at[from as 'blue']] = asApplied(fromLive);
       objects[at[to as 'blue']] = toLive
         ? asApplied(toLive)
-        : (recolor(renderedIdle, to, n.deployment(to), renderedIdle.spec, 0) as KubernetesObject);
+        : (recolor(renderedBlue, to, n.deployment(to), newSpec, 0) as KubernetesObject);
       continue;
     }
+    setServices(from, to);
+    objects[at[from as 'blue']] = asApplied(fromLive);
     // The live colour's scale, when an autoscaler owns it (no replicas rendered).
     const scale = replicas ?? Math.max(1, fromLive.spec?.replicas ?? 1);
     objects[at[to as 'blue']] = recolor(
@@ -266,6 +290,37 @@ export function planBlueGreen(
 
 // ---------------------------------------------------------------------------------------------------------
 // Switching (I/O)
+
+/** The live objects planBlueGreen needs (both Services and both Deployments of each plain blue-green service). */
+export async function readBlueGreenLive(
+  cluster: Cluster,
+  model: Model,
+): Promise<Map<string, KubernetesObject>> {
+  const out = new Map<string, KubernetesObject>();
+  if (usesArgoRollouts(model)) return out;
+  for (const svc of blueGreenServices(model)) {
+    const n = namesOf(model, svc);
+    const refs = [
+      serviceRef(n.namespace, n.active),
+      serviceRef(n.namespace, n.preview),
+      ...COLORS.map((c) => deploymentRef(n.namespace, n.deployment(c))),
+    ];
+    for (const r of refs) {
+      try {
+        const live = await cluster.objects.read({
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          metadata: { name: r.name, namespace: r.namespace as string },
+        });
+        out.set(refKey(r), live);
+      } catch (e) {
+        if (apiCode(e) !== 404)
+          throw new EngineError(`could not read ${r.kind} ${r.name}`, describeApiError(e));
+      }
+    }
+  }
+  return out;
+}
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

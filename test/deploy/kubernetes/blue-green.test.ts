@@ -119,6 +119,34 @@ describe('planBlueGreen (plain Kubernetes)', () => {
       );
   });
 
+  it('re-plans a release record (rollback): its template goes to the idle colour', () => {
+    const first = planBlueGreen(v1.model, v1.objects, new Map()); // record 1: v1 on blue
+    const second = planBlueGreen(v2.model, v2.objects, liveOf(first.objects)); // record 2: v2 on green
+    const releaseColor = (objs: KubernetesObject[]) =>
+      find<V1Service>(objs, 'Service', 'shop-web-preview').metadata?.annotations?.[
+        'slipway.dev/release-color'
+      ];
+    expect(releaseColor(first.objects)).toBe('blue');
+    expect(releaseColor(second.objects)).toBe('green');
+    // promoted: green serves v2
+    const promoted = liveOf(second.objects);
+    (
+      (promoted.get(`v1/Service/${ns}/shop-web`) as V1Service).spec as { selector: Record<string, string> }
+    ).selector['slipway.dev/color'] = 'green';
+
+    // rolling back to record 1 (v1, written on blue) while green serves v2: v1 goes to idle blue
+    const back = planBlueGreen(v1.model, first.objects, promoted);
+    expect(back.switches.map((s) => [s.from, s.to])).toEqual([['green', 'blue']]);
+    expect(
+      find<V1Deployment>(back.objects, 'Deployment', 'shop-web-blue').spec?.template.spec?.containers[0]
+        ?.image,
+    ).toBe('registry.local/web:1');
+    expect(find<V1Deployment>(back.objects, 'Deployment', 'shop-web-blue').spec?.replicas).toBe(2);
+
+    // re-applying record 2 (v2 on green) while green serves it: nothing to switch
+    expect(planBlueGreen(v2.model, second.objects, promoted).switches).toEqual([]);
+  });
+
   it('leaves Argo Rollouts to their controller', () => {
     const argo = renderBlueGreen({
       namespace: ns,
