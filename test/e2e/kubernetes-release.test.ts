@@ -5,9 +5,24 @@
  * SLIPWAY_E2E_RUN_DIR=/tmp/slipway-kube-k2 so it never shares a control plane with another suite.
  */
 
-import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  type KubernetesObject,
+  PatchStrategy,
+  type V1Deployment,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { type Cluster, connect } from '../../src/deploy/kubernetes/cluster.ts';
+import { UsageError } from '../../src/cli/errors.ts';
+import type { Io } from '../../src/cli/output.ts';
+import {
+  abort,
+  completeBlueGreen,
+  enforceScaleDowns,
+  planBlueGreen,
+  promote,
+  readBlueGreenLive,
+} from '../../src/deploy/kubernetes/blue-green.ts';
+import { type Cluster, connect, FIELD_MANAGER } from '../../src/deploy/kubernetes/cluster.ts';
 import type { ObjectHealth } from '../../src/deploy/kubernetes/health.ts';
 import { hookJobs, runJobs } from '../../src/deploy/kubernetes/hooks.ts';
 import { acquireLock, LockHeldError, microTime } from '../../src/deploy/kubernetes/lease.ts';
@@ -17,8 +32,10 @@ import {
   releaseSecretName,
 } from '../../src/deploy/kubernetes/release-store.ts';
 import { waitForHealth } from '../../src/deploy/kubernetes/wait.ts';
+import { renderBlueGreen } from '../deploy/kubernetes/_blue-green-spec.ts';
 import { controlPlaneEngines, needs, withControlPlane } from './_engines.ts';
 import { applyFailureStage, removeStage } from './support/kwok-stages.ts';
+import { crdFilePath, crdSourceOf } from './support/upstream.ts';
 
 const gates = controlPlaneEngines();
 const it = needs(...gates);
@@ -421,5 +438,212 @@ describe('hook jobs', () => {
     } finally {
       await removeStage(kube, stage);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Scenario 7: blue-green on plain Deployments
+
+/** Server-side apply of every object, in order (the deploy's apply.ts does more; this is enough here). */
+async function applyAll(objects: KubernetesObject[]): Promise<void> {
+  for (const o of objects)
+    await cluster.objects.patch(o, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+}
+
+function captureIo(): Io & { text: () => string } {
+  const buf: string[] = [];
+  return {
+    out: (s) => buf.push(s),
+    err: (s) => buf.push(s),
+    color: false,
+    format: 'text',
+    text: () => buf.join(''),
+  };
+}
+
+/** One deploy of the blue-green spec: plan against the live state, apply, wait for the new colour, complete. */
+async function deployBlueGreen(
+  ns: string,
+  image: string,
+  autoPromote: boolean,
+  o: { graceSeconds?: number; maxWaitSeconds?: number } = {},
+) {
+  const { model, objects } = renderBlueGreen({ namespace: ns, image, autoPromote });
+  const plan = planBlueGreen(model, objects, await readBlueGreenLive(cluster, model));
+  await applyAll(plan.objects);
+  const waitOn =
+    plan.switches.length > 0 ? plan.switches.map((s) => s.newDeployment) : [depRef(ns, 'shop-web-blue')];
+  const health = await waitForHealth(cluster, waitOn, { deadlineSeconds: 60 });
+  expect(health.ok, health.diagnosis).toBe(true);
+  const io = captureIo();
+  await completeBlueGreen(cluster, plan, { io, ...o });
+  return { model, plan, io };
+}
+
+const readDep = (ns: string, name: string) => cluster.apps.readNamespacedDeployment({ name, namespace: ns });
+const readSvc = (ns: string, name: string) =>
+  cluster.core.readNamespacedService({ name, namespace: ns }) as Promise<V1Service>;
+const image = (d: V1Deployment) => d.spec?.template.spec?.containers[0]?.image;
+
+describe('blue-green (scenario 7)', () => {
+  it('deploys the new colour beside the old; promote switches the selector, keeps the old for its grace, then scales it down', async () => {
+    const ns = await namespace('bg');
+    await deployBlueGreen(ns, 'registry.local/web:1', false);
+    expect((await readSvc(ns, 'shop-web')).spec?.selector?.['slipway.dev/color']).toBe('blue');
+    const blueBefore = await readDep(ns, 'shop-web-blue');
+    expect(blueBefore.status?.availableReplicas).toBe(2);
+
+    // v2 goes to green; traffic stays on blue until promoted
+    const { plan, io, model } = await deployBlueGreen(ns, 'registry.local/web:2', false);
+    expect(plan.switches.map((s) => [s.from, s.to])).toEqual([['blue', 'green']]);
+    expect(io.text()).toMatch(
+      /green is ready on Service shop-web-preview; traffic stays on blue until `slipway promote`/,
+    );
+    const green = await readDep(ns, 'shop-web-green');
+    expect(image(green)).toBe('registry.local/web:2');
+    expect(green.status?.availableReplicas).toBe(2);
+    const blueAfter = await readDep(ns, 'shop-web-blue');
+    expect(image(blueAfter)).toBe('registry.local/web:1');
+    expect(blueAfter.metadata?.generation).toBe(blueBefore.metadata?.generation); // untouched
+    let active = await readSvc(ns, 'shop-web');
+    expect(active.spec?.selector?.['slipway.dev/color']).toBe('blue');
+    expect(active.metadata?.annotations?.['slipway.dev/pending-color']).toBe('green');
+    expect((await readSvc(ns, 'shop-web-preview')).spec?.selector?.['slipway.dev/color']).toBe('green');
+
+    // promote: switch now; a grace longer than we wait is recorded, and enforced by the next command
+    const pio = captureIo();
+    expect(await promote(cluster, model, { io: pio, maxWaitSeconds: 0 })).toBe(0);
+    expect(pio.text()).toMatch(/promoted web \(blue → green\)/);
+    expect(pio.text()).toMatch(
+      /shop-web-blue keeps running until .*the next slipway deploy, status, promote or abort scales it down/,
+    );
+    active = await readSvc(ns, 'shop-web');
+    expect(active.spec?.selector?.['slipway.dev/color']).toBe('green');
+    expect(active.metadata?.annotations?.['slipway.dev/pending-color']).toBeUndefined();
+    const mark = active.metadata?.annotations?.['slipway.dev/scale-down'] ?? '';
+    expect(mark).toMatch(/^blue@/);
+    const graceEnds = Date.parse(mark.slice('blue@'.length));
+    expect(graceEnds - Date.now()).toBeGreaterThan(25_000); // scaleDownDelay: 30s
+    expect((await readDep(ns, 'shop-web-blue')).spec?.replicas).toBe(2);
+    expect(await enforceScaleDowns(cluster, model)).toBe(0); // still in its grace period
+    expect(await enforceScaleDowns(cluster, model, { now: new Date(graceEnds + 1000) })).toBe(1);
+    expect((await readDep(ns, 'shop-web-blue')).spec?.replicas).toBe(0);
+    expect((await readSvc(ns, 'shop-web')).metadata?.annotations?.['slipway.dev/scale-down']).toBeUndefined();
+
+    // nothing pending any more
+    await expect(promote(cluster, model, { io: captureIo() })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('abort drops the waiting colour; the old colour keeps serving', async () => {
+    const ns = await namespace('bgabort');
+    await deployBlueGreen(ns, 'registry.local/web:1', false);
+    const { model } = await deployBlueGreen(ns, 'registry.local/web:2', false);
+    const aio = captureIo();
+    expect(await abort(cluster, model, { io: aio })).toBe(0);
+    expect(aio.text()).toMatch(/aborted web \(green scaled to 0, blue keeps serving\)/);
+    const active = await readSvc(ns, 'shop-web');
+    expect(active.spec?.selector?.['slipway.dev/color']).toBe('blue');
+    expect(active.metadata?.annotations?.['slipway.dev/pending-color']).toBeUndefined();
+    expect((await readDep(ns, 'shop-web-green')).spec?.replicas).toBe(0);
+    const blue = await readDep(ns, 'shop-web-blue');
+    expect(blue.spec?.replicas).toBe(2);
+    expect(image(blue)).toBe('registry.local/web:1');
+    await expect(abort(cluster, model, { io: captureIo() })).rejects.toBeInstanceOf(UsageError);
+
+    // the next deploy takes the idle colour again
+    const again = await deployBlueGreen(ns, 'registry.local/web:3', false);
+    expect(again.plan.switches.map((s) => [s.from, s.to])).toEqual([['blue', 'green']]);
+    expect(image(await readDep(ns, 'shop-web-green'))).toBe('registry.local/web:3');
+  });
+
+  it('auto-promotion switches once the preview has ready endpoints, then scales the old colour down after the grace', async () => {
+    const ns = await namespace('bgauto');
+    await deployBlueGreen(ns, 'registry.local/web:1', true);
+    const started = Date.now();
+    const { io } = await deployBlueGreen(ns, 'registry.local/web:2', true, { graceSeconds: 2 });
+    expect(io.text()).toMatch(/traffic switched from blue to green/);
+    expect(io.text()).toMatch(/keeping shop-web-blue for 2s/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const active = await readSvc(ns, 'shop-web');
+    expect(active.spec?.selector?.['slipway.dev/color']).toBe('green');
+    expect(active.metadata?.annotations?.['slipway.dev/scale-down']).toBeUndefined();
+    expect((await readDep(ns, 'shop-web-blue')).spec?.replicas).toBe(0);
+    expect((await readDep(ns, 'shop-web-green')).status?.availableReplicas).toBe(2);
+    // an unchanged deploy switches nothing
+    const same = await deployBlueGreen(ns, 'registry.local/web:2', true);
+    expect(same.plan.switches).toEqual([]);
+  });
+});
+
+describe('blue-green with Argo Rollouts (the upstream Rollout CRD, no controller)', () => {
+  it('promote and abort send what kubectl argo rollouts sends', async () => {
+    const source = crdSourceOf('argoproj.io/v1alpha1/Rollout');
+    expect(source).toBeDefined();
+    const crd = await kube.kubectlRun([
+      'apply',
+      '--server-side',
+      '-f',
+      crdFilePath(source as NonNullable<typeof source>),
+    ]);
+    expect(crd.code, crd.stderr).toBe(0);
+    // right after creation the CRD has no conditions yet and `kubectl wait` errors: poll instead
+    let established = '';
+    for (let i = 0; i < 60 && established !== 'True'; i++) {
+      const r = await kube.kubectlRun([
+        'get',
+        'crd',
+        'rollouts.argoproj.io',
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+      ]);
+      established = r.stdout.trim();
+      if (established !== 'True') await new Promise((res) => setTimeout(res, 250));
+    }
+    expect(established).toBe('True');
+
+    const ns = await namespace('argo');
+    const { model, objects } = renderBlueGreen({
+      namespace: ns,
+      image: 'registry.local/web:2',
+      autoPromote: false,
+      argo: true,
+    });
+    const rollout = objects.find((o) => o.kind === 'Rollout') as KubernetesObject;
+    await applyAll([
+      { ...rollout, spec: { ...(rollout as { spec: object }).spec, paused: true } } as KubernetesObject,
+    ]);
+    // what the controller writes when a blue-green rollout waits for promotion
+    const paused = await kube.kubectlRun([
+      'patch',
+      'rollout',
+      'shop-web',
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          phase: 'Paused',
+          pauseConditions: [{ reason: 'BlueGreenPause', startTime: '2026-01-01T00:00:00Z' }],
+        },
+      }),
+    ]);
+    expect(paused.code, paused.stderr).toBe(0);
+
+    const io = captureIo();
+    expect(await promote(cluster, model, { io })).toBe(0);
+    expect(io.text()).toBe("rollout 'shop-web' promoted\n");
+    const get = async () =>
+      JSON.parse((await kube.kubectlRun(['get', 'rollout', 'shop-web', '-n', ns, '-o', 'json'])).stdout);
+    let ro = await get();
+    expect(ro.spec.paused).toBe(false);
+    expect(ro.status.pauseConditions).toBeUndefined();
+    // not paused any more: nothing to promote
+    await expect(promote(cluster, model, { io: captureIo() })).rejects.toBeInstanceOf(UsageError);
+
+    expect(await abort(cluster, model, { io: captureIo() })).toBe(0);
+    ro = await get();
+    expect(ro.status.abort).toBe(true);
   });
 });
