@@ -493,3 +493,34 @@ describe('hooks', () => {
     ]);
   });
 });
+
+describe('blue-green through the driver (K2 owns scenario 7; this checks the wiring)', () => {
+  const ns = `harbor-bg-${RUN}`;
+  const bg = (image: string) =>
+    spec(`bg-${image.split(':')[1]}`, ns, (s) => {
+      s.services.web.image = image;
+      s.services.web.rollout = { strategy: 'blue-green', autoPromote: false, scaleDownDelay: '30s' };
+    });
+  const v1 = bg('example.test/harbor-web:1.0.0');
+  const v2 = bg('example.test/harbor-web:2.0.0');
+  const selector = async () =>
+    (await kubectlJson('-n', ns, 'get', 'service', 'harbor-web')).spec.selector['slipway.dev/color'];
+
+  it('deploy puts a new template on the idle colour, traffic stays until slipway promote switches it', async () => {
+    expect((await deploy(v1)).code).toBe(0);
+    expect(await selector()).toBe('blue');
+    const r = await deploy(v2);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await selector()).toBe('blue');
+    const green = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web-green');
+    expect(green.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:2.0.0');
+    expect(green.status.availableReplicas).toBe(2);
+    const blue = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web-blue');
+    expect(blue.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:1.0.0');
+    // no drift: the live colour left as it runs is what the release recorded
+    expect((await slipway(['status', v2, '--env', 'stage'])).stdout).toContain('drift: none');
+    const p = await slipway(['promote', v2, '--env', 'stage']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(await selector()).toBe('green');
+  });
+});

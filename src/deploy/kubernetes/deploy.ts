@@ -23,6 +23,7 @@ import {
   parentObject,
   withMembership,
 } from './applyset.ts';
+import { completeBlueGreen, enforceScaleDowns, planBlueGreen, readBlueGreenLive } from './blue-green.ts';
 import { type Cluster, connect, FIELD_MANAGER } from './cluster.ts';
 import { hookPhase, renderDesired } from './desired.ts';
 import { assessHealth } from './health.ts';
@@ -248,7 +249,11 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
   const { io } = s.target;
   const started = Date.now();
   const previous = await s.store.current();
-  const objects = withMembership(input.objects, s.parent);
+  // Blue-green services: the new template goes to the idle colour, the live one is left as it runs.
+  const { model } = s.target;
+  await enforceScaleDowns(s.cluster, model);
+  const blueGreen = planBlueGreen(model, input.objects, await readBlueGreenLive(s.cluster, model));
+  const objects = withMembership(blueGreen.objects, s.parent);
   const { listed, live } = await liveMembers(s, objects, previous?.objects ?? []);
   const plan = await planApply(s.cluster, objects, live, {
     forceConflicts: input.forceConflicts,
@@ -360,6 +365,8 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
           };
       }
     }
+    if (!failure && !interrupted() && blueGreen.switches.length > 0)
+      await completeBlueGreen(s.cluster, blueGreen, { io, signal: abort.signal });
     if (!failure && interrupted()) failure = { reason: interrupted() as string, diagnosis: '' };
     if (!failure) {
       outcome.pruned = (await prune(s.cluster, live, objects)).map(refLabel);

@@ -13,6 +13,7 @@ import {
   liveGroupKinds,
   withMembership,
 } from './applyset.ts';
+import { abort, enforceScaleDowns, promote } from './blue-green.ts';
 import { type Cluster, connect } from './cluster.ts';
 import { CREATED_NAMESPACE, deploy, withSession } from './deploy.ts';
 import { renderDesired } from './desired.ts';
@@ -82,6 +83,8 @@ export const kubernetesDriver: Driver = {
   async status(target, o) {
     const { io } = target;
     const { cluster, namespaceExists } = await connectReadOnly(target, o.context);
+    // A blue-green grace period that ended while nobody ran slipway: scale the old colour down now.
+    if (namespaceExists) await enforceScaleDowns(cluster, target.model);
     const records = namespaceExists ? await storeOf(cluster, target).list() : [];
     const current = [...records].reverse().find((r) => r.status === 'deployed');
     const latest = records.at(-1);
@@ -228,15 +231,17 @@ export const kubernetesDriver: Driver = {
     });
   },
 
-  async promote() {
-    return notYet('promote');
+  async promote(target, o) {
+    const { cluster } = await connectReadOnly(target, o.context);
+    return withSession(target, cluster, () =>
+      promote(cluster, target.model, { io: target.io, ...(o.service ? { service: o.service } : {}) }),
+    );
   },
-  async abort() {
-    return notYet('abort');
+
+  async abort(target, o) {
+    const { cluster } = await connectReadOnly(target, o.context);
+    return withSession(target, cluster, () =>
+      abort(cluster, target.model, { io: target.io, ...(o.service ? { service: o.service } : {}) }),
+    );
   },
 };
-
-async function notYet(what: string): Promise<number> {
-  const { UsageError } = await import('../../cli/errors.ts');
-  throw new UsageError(`slipway ${what} on kubernetes is not available yet`);
-}
