@@ -6,9 +6,8 @@
  * deployed revision's objects are applied again and waited for, N is marked `failed`, and the
  * reason is printed with exit code 3.
  */
-import { hostname, userInfo } from 'node:os';
 import { type KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
-import { EngineError } from '../../cli/errors.ts';
+import { EngineError, UsageError } from '../../cli/errors.ts';
 import { json } from '../../cli/output.ts';
 import type { DeployOptions, DeployTarget } from '../driver.ts';
 import { describeApiError } from './_api-error.ts';
@@ -66,14 +65,9 @@ export interface Session {
   recovered: number[];
 }
 
+/** `user@host`, who deployed (the lock holder's name without its pid). */
 export function who(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry
-  }
-  return `${user}@${hostname()}`;
+  return defaultHolder().replace(/ \(pid \d+\)$/, '');
 }
 
 /** Connects and checks the cluster; creates the namespace when missing (remembering Slipway did). */
@@ -81,11 +75,17 @@ export async function connectChecked(
   target: DeployTarget,
   context: string | undefined,
   objects: readonly KubernetesObject[],
+  o: { createNamespace: boolean } = { createNamespace: true },
 ): Promise<Cluster> {
   const ctx = context ?? target.model.environment.context;
   const cluster = connect(ctx ? { context: ctx } : {});
   const namespace = target.model.environment.namespace;
   const pre = await checkPrerequisites(cluster, objects, namespace);
+  if (!pre.namespaceExists && !o.createNamespace)
+    throw new UsageError(
+      `namespace ${namespace} does not exist: ${target.model.app.name} was never deployed to ${target.env} here`,
+      `check the context (${cluster.context}); slipway deploy creates it`,
+    );
   if (!pre.namespaceExists) {
     try {
       await cluster.objects.patch(
@@ -368,6 +368,8 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     if (!failure && !interrupted() && blueGreen.switches.length > 0)
       await completeBlueGreen(s.cluster, blueGreen, { io, signal: abort.signal });
     if (!failure && interrupted()) failure = { reason: interrupted() as string, diagnosis: '' };
+    // Another client took the lock (it expired under a stalled process): do not claim the release.
+    if (!failure && s.lock.lost) failure = { reason: `lost the deploy lock (${s.lock.lost})`, diagnosis: '' };
     if (!failure) {
       outcome.pruned = (await prune(s.cluster, live, objects)).map(refLabel);
       await updateParent(s, union, objects.map(gkOf));

@@ -40,7 +40,7 @@ export function rollbackTarget(records: readonly ReleaseRecord[], to: number | u
 
 export async function rollback(target: DeployTarget, o: RollbackOptions): Promise<number> {
   // The connection is checked against the kinds the old revision holds, once it is known.
-  const cluster = await connectChecked(target, o.context, []);
+  const cluster = await connectChecked(target, o.context, [], { createNamespace: false });
   return withSession(target, cluster, async (s) => {
     const from = rollbackTarget(await s.store.list(), o.to);
     if (from.objects.length === 0) throw new EngineError(`revision ${from.revision} recorded no objects`);
