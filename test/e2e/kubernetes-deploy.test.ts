@@ -524,3 +524,31 @@ describe('blue-green through the driver (K2 owns scenario 7; this checks the wir
     expect(await selector()).toBe('green');
   });
 });
+
+describe('prerequisites', () => {
+  const ns = `harbor-prereq-${RUN}`;
+  const monitored = spec('prereq', ns, (s) => {
+    s.environments.stage.capabilities = ['prometheus-operator'];
+    s.monitoring = { enabled: true };
+    s.services.web.metrics = { path: '/metrics', port: 'http' };
+  });
+
+  it('a kind the cluster does not serve names the operator to install, and nothing is created', async () => {
+    const r = await deploy(monitored);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      'the cluster does not serve every kind this environment uses; nothing was changed',
+    );
+    expect(r.stderr).toContain(
+      'install the Prometheus Operator (kube-prometheus-stack): needed for ServiceMonitor (monitoring.coreos.com/v1)',
+    );
+    expect((await kube.kubectlRun(['get', 'namespace', ns])).stderr).toContain('NotFound');
+  });
+
+  it('an unknown --context is refused, listing the contexts there are', async () => {
+    const r = await deploy(monitored, '--context', 'nope');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('kubeconfig has no context "nope"');
+    expect(r.stderr).not.toMatch(/^\s{4}at /m);
+  });
+});
