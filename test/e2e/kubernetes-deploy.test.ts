@@ -494,6 +494,37 @@ describe('hooks', () => {
   });
 });
 
+describe('post-deploy hooks', () => {
+  const ns = `harbor-post-${RUN}`;
+  const withPost = spec('post', ns, (s) => {
+    s.services.smoke = {
+      kind: 'job',
+      image: 'example.test/harbor-api:1.0.0',
+      command: ['smoke-test'],
+      hook: { phase: 'post-deploy', deadline: '1m' },
+    };
+  });
+
+  it('run after every workload is healthy, and a complete one is not run again', async () => {
+    const r = await deploy(withPost);
+    expect(r.code, r.stderr).toBe(0);
+    const ready = r.stderr.lastIndexOf('Deployment/harbor-web');
+    const post = r.stderr.indexOf('running 1 post-deploy job(s)');
+    expect(ready).toBeGreaterThan(-1);
+    expect(post).toBeGreaterThan(ready);
+    expect(r.stderr.indexOf('running 1 pre-deploy job(s)')).toBeLessThan(ready);
+    const jobs = await kubectlJson('-n', ns, 'get', 'jobs');
+    const smoke = jobs.items.find((j: { metadata: { name: string } }) =>
+      j.metadata.name.startsWith('harbor-smoke-'),
+    );
+    expect(smoke.status.succeeded).toBe(1);
+    const again = await deploy(withPost);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('post-deploy job');
+    expect(again.stderr).not.toContain('pre-deploy job');
+  });
+});
+
 describe('blue-green through the driver (K2 owns scenario 7; this checks the wiring)', () => {
   const ns = `harbor-bg-${RUN}`;
   const bg = (image: string) =>
