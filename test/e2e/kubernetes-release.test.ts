@@ -562,7 +562,7 @@ describe('blue-green (scenario 7)', () => {
     await expect(promote(cluster, model, { io: captureIo() })).rejects.toBeInstanceOf(UsageError);
   });
 
-  it('abort drops the waiting colour; the old colour keeps serving', async () => {
+  it('abort drops the waiting colour, or switches back within the grace period; the old colour keeps serving', async () => {
     const ns = await namespace('bgabort');
     await deployBlueGreen(ns, 'registry.local/web:1', false);
     const { model } = await deployBlueGreen(ns, 'registry.local/web:2', false);
@@ -582,6 +582,18 @@ describe('blue-green (scenario 7)', () => {
     const again = await deployBlueGreen(ns, 'registry.local/web:3', false);
     expect(again.plan.switches.map((s) => [s.from, s.to])).toEqual([['blue', 'green']]);
     expect(image(await readDep(ns, 'shop-web-green'))).toBe('registry.local/web:3');
+
+    // promoted, then aborted within the grace period: traffic goes back to blue, still running
+    await promote(cluster, again.model, { io: captureIo(), maxWaitSeconds: 0 });
+    expect((await readSvc(ns, 'shop-web')).spec?.selector?.['slipway.dev/color']).toBe('green');
+    const back = captureIo();
+    expect(await abort(cluster, again.model, { io: back })).toBe(0);
+    expect(back.text()).toMatch(/aborted web \(green scaled to 0, blue keeps serving\)/);
+    const reverted = await readSvc(ns, 'shop-web');
+    expect(reverted.spec?.selector?.['slipway.dev/color']).toBe('blue');
+    expect(reverted.metadata?.annotations?.['slipway.dev/scale-down']).toBeUndefined();
+    expect((await readDep(ns, 'shop-web-green')).spec?.replicas).toBe(0);
+    expect((await readDep(ns, 'shop-web-blue')).status?.availableReplicas).toBe(2);
   });
 
   it('auto-promotion switches once the preview has ready endpoints, then scales the old colour down after the grace', async () => {

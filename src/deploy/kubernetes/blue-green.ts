@@ -543,6 +543,26 @@ async function pendingPromotions(
   return out;
 }
 
+/**
+ * Services switched less than their grace period ago, as the switch back: from the colour serving
+ * now to the one that is still kept running (scale-down mark on the active Service).
+ */
+async function switchesInGrace(
+  cluster: Cluster,
+  model: Model,
+  services: ServiceModel[],
+): Promise<BlueGreenSwitch[]> {
+  const out: BlueGreenSwitch[] = [];
+  for (const svc of services) {
+    const n = namesOf(model, svc);
+    const live = await readService(cluster, n.namespace, n.active);
+    const m = /^(blue|green)@/.exec(live?.metadata?.annotations?.[SCALE_DOWN_ANNOTATION] ?? '');
+    const serving = live?.spec?.selector?.[COLOR_LABEL];
+    if (m && serving && m[1] !== serving) out.push(switchOf(model, svc, serving, m[1] as string));
+  }
+  return out;
+}
+
 /** `slipway promote`: switch traffic to the waiting colour, keep the old one for the grace period, scale it down. */
 export async function promote(
   cluster: Cluster,
@@ -580,7 +600,11 @@ export async function promote(
   return 0;
 }
 
-/** `slipway abort`: drop the waiting colour (scaled to 0); the live colour keeps serving. */
+/**
+ * `slipway abort`: drop the colour waiting for promotion (scaled to 0; the live colour keeps
+ * serving) — or, within the grace period after a switch, switch back to the old colour, still
+ * running, and scale the new one to 0.
+ */
 export async function abort(
   cluster: Cluster,
   model: Model,
@@ -596,6 +620,31 @@ export async function abort(
       metadata: { annotations: { [PENDING_COLOR_ANNOTATION]: null } },
     });
     done.push({ service: sw.service, serving: sw.from, dropped: sw.to });
+  }
+  // Switched within the grace period, the old colour still up: send traffic back to it.
+  for (const sw of await switchesInGrace(cluster, model, services)) {
+    if (done.some((d) => d.service === sw.service)) continue;
+    const old = await cluster.apps
+      .readNamespacedDeployment({
+        name: sw.newDeployment.name,
+        namespace: sw.newDeployment.namespace as string,
+      })
+      .catch(() => undefined);
+    if (!old || assessHealth(old as KubernetesObject).state !== 'current' || (old.spec?.replicas ?? 0) === 0)
+      continue;
+    try {
+      await patchService(cluster, sw.activeService, {
+        metadata: { annotations: { [ACTIVE_COLOR_ANNOTATION]: sw.to, [SCALE_DOWN_ANNOTATION]: null } },
+        spec: { selector: { [COLOR_LABEL]: sw.to } },
+      });
+    } catch (e) {
+      throw new EngineError(
+        `could not switch Service ${sw.activeService.name} back to ${sw.to}`,
+        describeApiError(e),
+      );
+    }
+    await scale(cluster, sw.oldDeployment, 0);
+    done.push({ service: sw.service, serving: sw.to, dropped: sw.from });
   }
   if (done.length === 0) throw nothingTo('abort', model, o.service);
   if (o.io.format === 'json') o.io.out(json({ environment: model.environment.name, aborted: done }));
