@@ -21,7 +21,7 @@ import { type ObjectRef, refKey, refLabel } from './refs.ts';
 
 export interface WaitOptions {
   deadlineSeconds: number;
-  /** Between polls (default 500 ms). */
+  /** Between polls, once the first quick ones (100, 200, 400 ms) are done (default 500 ms). */
   pollMs?: number;
   signal?: AbortSignal;
   /** Called after every poll with the health of every object. */
@@ -53,6 +53,7 @@ export async function waitForHealth(
   const health = new Map<string, ObjectHealth>(refs.map((r) => [refKey(r), notFound(r)]));
   const settled = new Set<string>();
   const podsOf = new Map<string, V1Pod[]>();
+  let polls = 0;
 
   for (;;) {
     const pending = refs.filter((r) => !settled.has(refKey(r)));
@@ -83,7 +84,9 @@ export async function waitForHealth(
       const diagnosis = await diagnose(cluster, bad, podsOf);
       return { ok: false, timedOut, aborted, health: all, failed: bad, diagnosis };
     }
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), o.signal);
+    // Quick first polls (100, 200, 400 ms…) catch fast rollouts without a watch; then every pollMs.
+    const interval = Math.min(pollMs, 100 * 2 ** polls++);
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), o.signal);
   }
 }
 
