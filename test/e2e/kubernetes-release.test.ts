@@ -282,10 +282,13 @@ describe('waiting for health', () => {
         expect(elapsed).toBeLessThan(20_000); // the deadline is 120 s
         expect(r.failed).toHaveLength(1);
         expect(r.failed[0]?.message).toMatch(reason);
-        expect(r.failed[0]?.failingPods).toHaveLength(2);
+        // the first failing pod decides; the other may not have failed yet
+        expect(r.failed[0]?.failingPods?.length).toBeGreaterThanOrEqual(1);
         expect(r.diagnosis).toMatch(/^Deployment\/web: failed: pod web-/);
         expect(r.diagnosis).toContain('  pods:');
-        expect(r.diagnosis).toMatch(/web-[a-z0-9]+-[a-z0-9]+ +(Running|Pending) +0\/1 ready +app: waiting/);
+        expect(r.diagnosis).toMatch(
+          /web-[a-z0-9]+-[a-z0-9]+ +(Running|Pending) +0\/1 ready +app: waiting (CrashLoopBackOff|ImagePullBackOff|CreateContainerConfigError)/,
+        );
         if (mode === 'crash-loop') {
           expect(r.diagnosis).toMatch(/logs web-[a-z0-9-]+\/app \(previous run\):\n {4}boot line 6\n/);
           expect(r.diagnosis).toContain('    boot line 25');
