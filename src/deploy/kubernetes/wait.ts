@@ -131,8 +131,7 @@ async function currentPods(
       const w = obj as Workload;
       const uid = w.metadata?.uid;
       const labels = (p: V1Pod) => p.metadata?.labels ?? {};
-      const owned = (p: { metadata?: { ownerReferences?: { uid?: string }[] } }) =>
-        (p.metadata?.ownerReferences ?? []).some((r) => r.uid === uid);
+      const owned = (o: Owned) => ownedBy(o, uid);
       let mine: V1Pod[];
       switch (ref.kind) {
         case 'Deployment': {
@@ -141,7 +140,9 @@ async function currentPods(
             (s) => owned(s) && s.metadata?.annotations?.['deployment.kubernetes.io/revision'] === revision,
           );
           const hash = rs?.metadata?.labels?.['pod-template-hash'];
-          mine = hash ? pods.filter((p) => labels(p)['pod-template-hash'] === hash && owned2(p, rs)) : [];
+          mine = hash
+            ? pods.filter((p) => labels(p)['pod-template-hash'] === hash && ownedBy(p, rs?.metadata?.uid))
+            : [];
           break;
         }
         case 'StatefulSet': {
@@ -167,8 +168,10 @@ async function currentPods(
   return out;
 }
 
-function owned2(p: V1Pod, rs: V1ReplicaSet): boolean {
-  return (p.metadata?.ownerReferences ?? []).some((r) => r.uid === rs.metadata?.uid);
+type Owned = { metadata?: { ownerReferences?: { uid?: string }[] } };
+
+function ownedBy(o: Owned, uid: string | undefined): boolean {
+  return uid !== undefined && (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid);
 }
 
 // ---------------------------------------------------------------------------------------------------------
