@@ -129,6 +129,22 @@ const deploymentRef = (namespace: string, name: string): ObjectRef => ({
   name,
 });
 
+/** The switch of `svc`'s traffic from one colour to the other. */
+function switchOf(model: Model, svc: ServiceModel, from: string, to: string): BlueGreenSwitch {
+  const n = namesOf(model, svc);
+  return {
+    service: svc.name,
+    from,
+    to,
+    newDeployment: deploymentRef(n.namespace, n.deployment(to)),
+    oldDeployment: deploymentRef(n.namespace, n.deployment(from)),
+    activeService: serviceRef(n.namespace, n.active),
+    previewService: serviceRef(n.namespace, n.preview),
+    autoPromote: svc.rollout.autoPromote,
+    graceSeconds: svc.rollout.scaleDownDelaySeconds,
+  };
+}
+
 /** A live Deployment as an object to re-apply unchanged: its spec, labels and Slipway's annotations. */
 function asApplied(live: KubernetesObject): KubernetesObject {
   const plain = JSON.parse(JSON.stringify(live)) as V1Deployment;
@@ -273,17 +289,7 @@ export function planBlueGreen(
       newSpec,
       scale,
     ) as KubernetesObject;
-    switches.push({
-      service: svc.name,
-      from,
-      to,
-      newDeployment: deploymentRef(n.namespace, n.deployment(to)),
-      oldDeployment: deploymentRef(n.namespace, n.deployment(from)),
-      activeService: serviceRef(n.namespace, n.active),
-      previewService: serviceRef(n.namespace, n.preview),
-      autoPromote: svc.rollout.autoPromote,
-      graceSeconds: svc.rollout.scaleDownDelaySeconds,
-    });
+    switches.push(switchOf(model, svc, from, to));
   }
   return { objects, switches };
 }
@@ -519,6 +525,44 @@ function nothingTo(what: string, model: Model, service?: string): UsageError {
   );
 }
 
+/** The promotions waiting on the active Services (pending colour ≠ live colour), as switches. */
+async function pendingPromotions(
+  cluster: Cluster,
+  model: Model,
+  services: ServiceModel[],
+): Promise<BlueGreenSwitch[]> {
+  await enforceScaleDowns(cluster, model);
+  const out: BlueGreenSwitch[] = [];
+  for (const svc of services) {
+    const n = namesOf(model, svc);
+    const live = await readService(cluster, n.namespace, n.active);
+    const to = live?.metadata?.annotations?.[PENDING_COLOR_ANNOTATION];
+    const from = live?.spec?.selector?.[COLOR_LABEL];
+    if (to && from && to !== from) out.push(switchOf(model, svc, from, to));
+  }
+  return out;
+}
+
+/**
+ * Services switched less than their grace period ago, as the switch back: from the colour serving
+ * now to the one that is still kept running (scale-down mark on the active Service).
+ */
+async function switchesInGrace(
+  cluster: Cluster,
+  model: Model,
+  services: ServiceModel[],
+): Promise<BlueGreenSwitch[]> {
+  const out: BlueGreenSwitch[] = [];
+  for (const svc of services) {
+    const n = namesOf(model, svc);
+    const live = await readService(cluster, n.namespace, n.active);
+    const m = /^(blue|green)@/.exec(live?.metadata?.annotations?.[SCALE_DOWN_ANNOTATION] ?? '');
+    const serving = live?.spec?.selector?.[COLOR_LABEL];
+    if (m && serving && m[1] !== serving) out.push(switchOf(model, svc, serving, m[1] as string));
+  }
+  return out;
+}
+
 /** `slipway promote`: switch traffic to the waiting colour, keep the old one for the grace period, scale it down. */
 export async function promote(
   cluster: Cluster,
@@ -528,39 +572,26 @@ export async function promote(
   const services = blueGreenServices(model, o.service);
   if (services.length === 0) throw nothingTo('promote', model, o.service);
   if (usesArgoRollouts(model)) return argo(cluster, model, services, 'promote', o.io);
-  await enforceScaleDowns(cluster, model);
   const done: { service: string; from: string; to: string }[] = [];
-  for (const svc of services) {
-    const n = namesOf(model, svc);
-    const live = await readService(cluster, n.namespace, n.active);
-    const to = live?.metadata?.annotations?.[PENDING_COLOR_ANNOTATION];
-    const from = live?.spec?.selector?.[COLOR_LABEL];
-    if (!to || !from || to === from) continue;
-    const sw: BlueGreenSwitch = {
-      service: svc.name,
-      from,
-      to,
-      newDeployment: deploymentRef(n.namespace, n.deployment(to)),
-      oldDeployment: deploymentRef(n.namespace, n.deployment(from)),
-      activeService: serviceRef(n.namespace, n.active),
-      previewService: serviceRef(n.namespace, n.preview),
-      autoPromote: true,
-      graceSeconds: svc.rollout.scaleDownDelaySeconds,
-    };
+  for (const sw of await pendingPromotions(cluster, model, services)) {
+    const { service, from, to } = sw;
     const dep = await cluster.apps
-      .readNamespacedDeployment({ name: sw.newDeployment.name, namespace: n.namespace })
+      .readNamespacedDeployment({
+        name: sw.newDeployment.name,
+        namespace: sw.newDeployment.namespace as string,
+      })
       .catch(() => undefined);
     const h = dep ? assessHealth(dep as KubernetesObject) : undefined;
     if (h?.state !== 'current')
       throw new EngineError(
-        `cannot promote ${svc.name}: ${sw.newDeployment.name} is not available (${h?.message ?? 'not found'})`,
+        `cannot promote ${service}: ${sw.newDeployment.name} is not available (${h?.message ?? 'not found'})`,
         'wait for it, or `slipway abort` to drop it',
       );
     await awaitEndpoints(cluster, sw.previewService, o.signal);
     const grace = Math.max(0, o.graceSeconds ?? sw.graceSeconds);
     const deadline = await switchTraffic(cluster, sw, grace);
-    if (o.io.format !== 'json') o.io.err(`  ${svc.name}: traffic switched from ${from} to ${to}\n`);
-    done.push({ service: svc.name, from, to });
+    if (o.io.format !== 'json') o.io.err(`  ${service}: traffic switched from ${from} to ${to}\n`);
+    done.push({ service, from, to });
     await graceThenScaleDown(cluster, sw, deadline, grace, o);
   }
   if (done.length === 0) throw nothingTo('promote', model, o.service);
@@ -569,7 +600,11 @@ export async function promote(
   return 0;
 }
 
-/** `slipway abort`: drop the waiting colour (scaled to 0); the live colour keeps serving. */
+/**
+ * `slipway abort`: drop the colour waiting for promotion (scaled to 0; the live colour keeps
+ * serving) — or, within the grace period after a switch, switch back to the old colour, still
+ * running, and scale the new one to 0.
+ */
 export async function abort(
   cluster: Cluster,
   model: Model,
@@ -578,19 +613,38 @@ export async function abort(
   const services = blueGreenServices(model, o.service);
   if (services.length === 0) throw nothingTo('abort', model, o.service);
   if (usesArgoRollouts(model)) return argo(cluster, model, services, 'abort', o.io);
-  await enforceScaleDowns(cluster, model);
   const done: { service: string; serving: string; dropped: string }[] = [];
-  for (const svc of services) {
-    const n = namesOf(model, svc);
-    const live = await readService(cluster, n.namespace, n.active);
-    const pending = live?.metadata?.annotations?.[PENDING_COLOR_ANNOTATION];
-    const serving = live?.spec?.selector?.[COLOR_LABEL];
-    if (!pending || !serving || pending === serving) continue;
-    await scale(cluster, deploymentRef(n.namespace, n.deployment(pending)), 0);
-    await patchService(cluster, serviceRef(n.namespace, n.active), {
+  for (const sw of await pendingPromotions(cluster, model, services)) {
+    await scale(cluster, sw.newDeployment, 0);
+    await patchService(cluster, sw.activeService, {
       metadata: { annotations: { [PENDING_COLOR_ANNOTATION]: null } },
     });
-    done.push({ service: svc.name, serving, dropped: pending });
+    done.push({ service: sw.service, serving: sw.from, dropped: sw.to });
+  }
+  // Switched within the grace period, the old colour still up: send traffic back to it.
+  for (const sw of await switchesInGrace(cluster, model, services)) {
+    if (done.some((d) => d.service === sw.service)) continue;
+    const old = await cluster.apps
+      .readNamespacedDeployment({
+        name: sw.newDeployment.name,
+        namespace: sw.newDeployment.namespace as string,
+      })
+      .catch(() => undefined);
+    if (!old || assessHealth(old as KubernetesObject).state !== 'current' || (old.spec?.replicas ?? 0) === 0)
+      continue;
+    try {
+      await patchService(cluster, sw.activeService, {
+        metadata: { annotations: { [ACTIVE_COLOR_ANNOTATION]: sw.to, [SCALE_DOWN_ANNOTATION]: null } },
+        spec: { selector: { [COLOR_LABEL]: sw.to } },
+      });
+    } catch (e) {
+      throw new EngineError(
+        `could not switch Service ${sw.activeService.name} back to ${sw.to}`,
+        describeApiError(e),
+      );
+    }
+    await scale(cluster, sw.oldDeployment, 0);
+    done.push({ service: sw.service, serving: sw.to, dropped: sw.from });
   }
   if (done.length === 0) throw nothingTo('abort', model, o.service);
   if (o.io.format === 'json') o.io.out(json({ environment: model.environment.name, aborted: done }));

@@ -21,7 +21,7 @@ import { type ObjectRef, refKey, refLabel } from './refs.ts';
 
 export interface WaitOptions {
   deadlineSeconds: number;
-  /** Between polls (default 500 ms). */
+  /** Between polls, once the first quick ones (100, 200, 400 ms) are done (default 500 ms). */
   pollMs?: number;
   signal?: AbortSignal;
   /** Called after every poll with the health of every object. */
@@ -53,6 +53,7 @@ export async function waitForHealth(
   const health = new Map<string, ObjectHealth>(refs.map((r) => [refKey(r), notFound(r)]));
   const settled = new Set<string>();
   const podsOf = new Map<string, V1Pod[]>();
+  let polls = 0;
 
   for (;;) {
     const pending = refs.filter((r) => !settled.has(refKey(r)));
@@ -83,7 +84,9 @@ export async function waitForHealth(
       const diagnosis = await diagnose(cluster, bad, podsOf);
       return { ok: false, timedOut, aborted, health: all, failed: bad, diagnosis };
     }
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), o.signal);
+    // Quick first polls (100, 200, 400 ms…) catch fast rollouts without a watch; then every pollMs.
+    const interval = Math.min(pollMs, 100 * 2 ** polls++);
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), o.signal);
   }
 }
 
@@ -128,8 +131,7 @@ async function currentPods(
       const w = obj as Workload;
       const uid = w.metadata?.uid;
       const labels = (p: V1Pod) => p.metadata?.labels ?? {};
-      const owned = (p: { metadata?: { ownerReferences?: { uid?: string }[] } }) =>
-        (p.metadata?.ownerReferences ?? []).some((r) => r.uid === uid);
+      const owned = (o: Owned) => ownedBy(o, uid);
       let mine: V1Pod[];
       switch (ref.kind) {
         case 'Deployment': {
@@ -138,7 +140,9 @@ async function currentPods(
             (s) => owned(s) && s.metadata?.annotations?.['deployment.kubernetes.io/revision'] === revision,
           );
           const hash = rs?.metadata?.labels?.['pod-template-hash'];
-          mine = hash ? pods.filter((p) => labels(p)['pod-template-hash'] === hash && owned2(p, rs)) : [];
+          mine = hash
+            ? pods.filter((p) => labels(p)['pod-template-hash'] === hash && ownedBy(p, rs?.metadata?.uid))
+            : [];
           break;
         }
         case 'StatefulSet': {
@@ -164,8 +168,10 @@ async function currentPods(
   return out;
 }
 
-function owned2(p: V1Pod, rs: V1ReplicaSet): boolean {
-  return (p.metadata?.ownerReferences ?? []).some((r) => r.uid === rs.metadata?.uid);
+type Owned = { metadata?: { ownerReferences?: { uid?: string }[] } };
+
+function ownedBy(o: Owned, uid: string | undefined): boolean {
+  return uid !== undefined && (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ function liveOf(objects: KubernetesObject[]): Map<string, KubernetesObject> {
     const l = structuredClone(o) as KubernetesObject & { status?: object };
     l.metadata = { ...l.metadata, uid: `uid-${o.metadata?.name}`, resourceVersion: '7', generation: 3 };
     if (o.kind === 'Deployment') {
-      (l.metadata.annotations ??= {})['deployment.kubernetes.io/revision'] = '2';
+      l.metadata.annotations = { ...l.metadata.annotations, 'deployment.kubernetes.io/revision': '2' };
       l.status = { observedGeneration: 3 };
     }
     m.set(refKey(refOf(l)), l);

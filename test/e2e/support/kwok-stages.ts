@@ -15,7 +15,12 @@
  *   await removeStage(kube, 'web-crash')
  *
  * Pods already Ready are not changed: apply the stage before the workload rolls.
+ *
+ * Container logs: servePodLogs makes kwok serve given lines as the log of a namespace's Pods.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ControlPlane } from '../_engines.ts';
 
 export type FailureMode =
@@ -163,4 +168,56 @@ export async function applyFailureStage(kube: ControlPlane, s: FailureStage): Pr
 
 export async function removeStage(kube: ControlPlane, name: string): Promise<void> {
   await kube.kubectlRun(['delete', 'stage.kwok.x-k8s.io', name, '--ignore-not-found']);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Container logs: kwok's server stands in for the kubelets (start-kube.sh), serving each container's
+// log from a file in the CRI format the kubelet reads, chosen by a ClusterLogs object.
+
+/** Writes `lines` as a CRI log file (`<RFC 3339 time> stdout F <line>`), stamped from now on, 1 ms apart. */
+export function writeCriLog(path: string, lines: readonly string[]): void {
+  const start = Date.now();
+  const text = lines
+    .map((l, i) => `${new Date(start + i).toISOString().replace('Z', '000000Z')} stdout F ${l}\n`)
+    .join('');
+  writeFileSync(path, text);
+}
+
+/**
+ * Serves `lines` as the log of every container of the Pods in `namespace` (and `previous` as the
+ * log of their previous run, `kubectl logs --previous`). Returns a function that removes it.
+ */
+export async function servePodLogs(
+  kube: ControlPlane,
+  o: { name: string; namespace: string; lines: readonly string[]; previous?: readonly string[] },
+): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-kwok-logs-'));
+  const logsFile = join(dir, 'current.log');
+  writeCriLog(logsFile, o.lines);
+  let previousLogsFile: string | undefined;
+  if (o.previous) {
+    previousLogsFile = join(dir, 'previous.log');
+    writeCriLog(previousLogsFile, o.previous);
+  }
+  const body = {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterLogs',
+    metadata: { name: o.name, labels: { 'slipway.dev/e2e': 'pod-logs' } },
+    spec: {
+      selector: { matchNamespaces: [o.namespace] },
+      logs: [{ logsFile, ...(previousLogsFile ? { previousLogsFile } : {}) }],
+    },
+  };
+  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(body) });
+  if (r.code !== 0)
+    throw new Error(
+      `could not apply kwok ClusterLogs ${o.name}: ${r.stderr}` +
+        (/no matches for kind "ClusterLogs"/.test(r.stderr)
+          ? '\n(the control plane predates kwok ClusterLogs: stop-kube.sh, then start-kube.sh)'
+          : ''),
+    );
+  return async () => {
+    await kube.kubectlRun(['delete', 'clusterlogs.kwok.x-k8s.io', o.name, '--ignore-not-found']);
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
