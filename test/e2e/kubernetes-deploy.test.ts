@@ -350,6 +350,23 @@ describe('a broken release', () => {
     expect(web.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:1.0.0');
     expect((await history(good))[0]).toMatchObject({ revision: 4, status: 'failed' });
   });
+
+  it('4d. --no-atomic leaves a failed release in place, marked failed, for inspection', async () => {
+    const r = await slipway(['deploy', stuck, '--env', 'stage', '--timeout', '5', '--no-atomic']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('revision 5 failed: not healthy within 5s');
+    expect(r.stderr).not.toContain('rolling back');
+    const web = await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web');
+    expect(web.spec.template.spec.containers[0].image).toBe('example.test/harbor-web:never-ready');
+    expect((await history(good)).slice(0, 2)).toMatchObject([
+      { revision: 5, status: 'failed' },
+      { revision: 4, status: 'failed' },
+    ]);
+    // the next good deploy converges from there
+    const back = await deploy(good);
+    expect(back.code, back.stderr).toBe(0);
+    expect((await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web')).status.availableReplicas).toBe(2);
+  });
 });
 
 describe('locks and a killed client', () => {
