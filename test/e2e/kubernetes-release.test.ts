@@ -325,6 +325,18 @@ describe('waiting for health', () => {
     }
   });
 
+  it('fails an object of a kind the server does not serve at once, saying so', async () => {
+    const r = await waitForHealth(
+      cluster,
+      [{ apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'default', name: 'w' }],
+      {
+        deadlineSeconds: 60,
+      },
+    );
+    expect(r).toMatchObject({ ok: false, timedOut: false });
+    expect(r.failed[0]?.message).toMatch(/^could not read it: .*example\.com\/v1.*Widget/);
+  });
+
   it('times out at the deadline when pods stay not ready, and stops when aborted', async () => {
     const ns = await namespace('w-timeout');
     const stage = `k2-never-ready-${ns}`;
