@@ -174,6 +174,11 @@ describe('deploy lock', () => {
     await expect(acquireLock(cluster, { namespace: ns, name, holder: 'other' })).rejects.toBeInstanceOf(
       LockHeldError,
     );
+    expect(held.lost).toBeUndefined();
+    // someone deletes the lease by hand: the next heartbeat notices (the deploy then fails safe)
+    await cluster.coordination.deleteNamespacedLease({ name, namespace: ns });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(held.lost).toBe('the lease was deleted');
     await held.release();
 
     // a client killed mid-deploy: its lease stays, with a renewTime that is too old
