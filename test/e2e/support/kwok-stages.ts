@@ -156,14 +156,21 @@ phase: Failed`;
 
 /** Applies (creates or replaces) a failure stage; kwok picks it up within a second. */
 export async function applyFailureStage(kube: ControlPlane, s: FailureStage): Promise<void> {
-  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(failureStage(s)) });
-  if (r.code !== 0)
-    throw new Error(
-      `could not apply kwok stage ${s.name}: ${r.stderr}` +
-        (/no matches for kind "Stage"/.test(r.stderr)
-          ? '\n(the control plane predates kwok Stage CRDs: stop-kube.sh, then start-kube.sh)'
-          : ''),
-    );
+  await applyKwokObject(kube, failureStage(s));
+}
+
+/** kubectl apply of a kwok object, saying what to do when the control plane lacks its CRD. */
+async function applyKwokObject(kube: ControlPlane, body: Record<string, unknown>): Promise<void> {
+  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(body) });
+  if (r.code === 0) return;
+  const kind = String(body.kind);
+  const name = String((body.metadata as { name?: string }).name);
+  throw new Error(
+    `could not apply kwok ${kind} ${name}: ${r.stderr}` +
+      (r.stderr.includes(`no matches for kind "${kind}"`)
+        ? `\n(the control plane predates kwok's ${kind} CRD: stop-kube.sh, then start-kube.sh)`
+        : ''),
+  );
 }
 
 export async function removeStage(kube: ControlPlane, name: string): Promise<void> {
@@ -208,14 +215,7 @@ export async function servePodLogs(
       logs: [{ logsFile, ...(previousLogsFile ? { previousLogsFile } : {}) }],
     },
   };
-  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(body) });
-  if (r.code !== 0)
-    throw new Error(
-      `could not apply kwok ClusterLogs ${o.name}: ${r.stderr}` +
-        (/no matches for kind "ClusterLogs"/.test(r.stderr)
-          ? '\n(the control plane predates kwok ClusterLogs: stop-kube.sh, then start-kube.sh)'
-          : ''),
-    );
+  await applyKwokObject(kube, body);
   return async () => {
     await kube.kubectlRun(['delete', 'clusterlogs.kwok.x-k8s.io', o.name, '--ignore-not-found']);
     rmSync(dir, { recursive: true, force: true });
