@@ -452,6 +452,43 @@ describe('hook jobs', () => {
     expect(replaced.spec?.template.spec?.containers[0]?.image).toBe('registry.local/migrate:2');
   });
 
+  it('never cuts short a different Job of the same name that is still running', async () => {
+    const ns = await namespace('hookbusy');
+    const stage = `k2-never-start-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-start', label: ['fail', ns] });
+    try {
+      // an earlier deploy's migration, still running (its pod never starts here)
+      const earlier = hookJob(ns, 'migrate', { fail: ns, image: 'registry.local/migrate:1' });
+      await cluster.objects.patch(
+        earlier,
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      const before = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      const lines: string[] = [];
+      const started = Date.now();
+      const r = await runJobs(cluster, [hookJob(ns, 'migrate', { image: 'registry.local/migrate:2' })], {
+        deadlineSeconds: 3,
+        onLog: (_, l) => lines.push(l),
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      expect(r).toMatchObject({ ok: false, job: 'migrate' });
+      if (!r.ok)
+        expect(r.reason).toMatch(
+          /a different Job migrate was still running at the deadline; it was left running/,
+        );
+      expect(lines[0]).toMatch(/still running: waiting for it to finish before replacing it/);
+      const after = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      expect(after.metadata?.uid).toBe(before.metadata?.uid);
+      expect(after.status?.active).toBe(1);
+    } finally {
+      await removeStage(kube, stage);
+    }
+  });
+
   it('stops at the first failing hook with its reason, far before the deadline', async () => {
     const ns = await namespace('hookfail');
     const stage = `k2-job-fail-${ns}`;

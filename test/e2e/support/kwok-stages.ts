@@ -14,6 +14,7 @@
  *   await applyFailureStage(kube, { name: 'web-crash', mode: 'crash-loop', label: ['app', 'web'] })
  *   await removeStage(kube, 'web-crash')
  *
+ * `never-start` is not a failure: the Pods stay Pending (ContainerCreating), e.g. to keep a Job running.
  * Pods already Ready are not changed: apply the stage before the workload rolls.
  *
  * Container logs: servePodLogs makes kwok serve given lines as the log of a namespace's Pods.
@@ -24,6 +25,7 @@ import { join } from 'node:path';
 import type { ControlPlane } from '../_engines.ts';
 
 export type FailureMode =
+  | 'never-start'
   | 'crash-loop'
   | 'image-pull'
   | 'never-ready'
@@ -42,6 +44,8 @@ export interface FailureStage {
 }
 
 const CONTAINER_WAITING: Partial<Record<FailureMode, { reason: string; message: string }>> = {
+  // not a failure: a Pod that stays Pending, creating its containers (slow, not broken)
+  'never-start': { reason: 'ContainerCreating', message: 'still creating (kwok stage)' },
   'image-pull': {
     reason: 'ImagePullBackOff',
     message: 'Back-off pulling image: not found (kwok failure stage)',
@@ -115,6 +119,7 @@ phase: Running`;
   state:
     running: {startedAt: ${t}}`)}${hostIP}
 phase: Running`;
+    case 'never-start':
     case 'image-pull':
     case 'config-error': {
       const w = CONTAINER_WAITING[mode] as { reason: string; message: string };
