@@ -174,6 +174,11 @@ describe('deploy lock', () => {
     await expect(acquireLock(cluster, { namespace: ns, name, holder: 'other' })).rejects.toBeInstanceOf(
       LockHeldError,
     );
+    expect(held.lost).toBeUndefined();
+    // someone deletes the lease by hand: the next heartbeat notices (the deploy then fails safe)
+    await cluster.coordination.deleteNamespacedLease({ name, namespace: ns });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(held.lost).toBe('the lease was deleted');
     await held.release();
 
     // a client killed mid-deploy: its lease stays, with a renewTime that is too old
@@ -325,6 +330,18 @@ describe('waiting for health', () => {
     }
   });
 
+  it('fails an object of a kind the server does not serve at once, saying so', async () => {
+    const r = await waitForHealth(
+      cluster,
+      [{ apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'default', name: 'w' }],
+      {
+        deadlineSeconds: 60,
+      },
+    );
+    expect(r).toMatchObject({ ok: false, timedOut: false });
+    expect(r.failed[0]?.message).toMatch(/^could not read it: .*example\.com\/v1.*Widget/);
+  });
+
   it('times out at the deadline when pods stay not ready, and stops when aborted', async () => {
     const ns = await namespace('w-timeout');
     const stage = `k2-never-ready-${ns}`;
@@ -433,6 +450,43 @@ describe('hook jobs', () => {
     const replaced = await cluster.batch.readNamespacedJob({ name: 'first', namespace: ns });
     expect(replaced.metadata?.uid).not.toBe(first.metadata?.uid);
     expect(replaced.spec?.template.spec?.containers[0]?.image).toBe('registry.local/migrate:2');
+  });
+
+  it('never cuts short a different Job of the same name that is still running', async () => {
+    const ns = await namespace('hookbusy');
+    const stage = `k2-never-start-${ns}`;
+    await applyFailureStage(kube, { name: stage, mode: 'never-start', label: ['fail', ns] });
+    try {
+      // an earlier deploy's migration, still running (its pod never starts here)
+      const earlier = hookJob(ns, 'migrate', { fail: ns, image: 'registry.local/migrate:1' });
+      await cluster.objects.patch(
+        earlier,
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      const before = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      const lines: string[] = [];
+      const started = Date.now();
+      const r = await runJobs(cluster, [hookJob(ns, 'migrate', { image: 'registry.local/migrate:2' })], {
+        deadlineSeconds: 3,
+        onLog: (_, l) => lines.push(l),
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      expect(r).toMatchObject({ ok: false, job: 'migrate' });
+      if (!r.ok)
+        expect(r.reason).toMatch(
+          /a different Job migrate was still running at the deadline; it was left running/,
+        );
+      expect(lines[0]).toMatch(/still running: waiting for it to finish before replacing it/);
+      const after = await cluster.batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+      expect(after.metadata?.uid).toBe(before.metadata?.uid);
+      expect(after.status?.active).toBe(1);
+    } finally {
+      await removeStage(kube, stage);
+    }
   });
 
   it('stops at the first failing hook with its reason, far before the deadline', async () => {

@@ -563,6 +563,17 @@ async function switchesInGrace(
   return out;
 }
 
+/** Whether a colour's Deployment is fully available with at least one replica (no Pods needed), and why not. */
+async function colorReady(cluster: Cluster, ref: ObjectRef): Promise<{ ready: boolean; why: string }> {
+  const dep = await cluster.apps
+    .readNamespacedDeployment({ name: ref.name, namespace: ref.namespace as string })
+    .catch(() => undefined);
+  if (!dep) return { ready: false, why: 'not found' };
+  const h = assessHealth(dep as KubernetesObject);
+  if ((dep.spec?.replicas ?? 1) === 0) return { ready: false, why: 'scaled to 0' };
+  return { ready: h.state === 'current', why: h.message };
+}
+
 /** `slipway promote`: switch traffic to the waiting colour, keep the old one for the grace period, scale it down. */
 export async function promote(
   cluster: Cluster,
@@ -575,16 +586,10 @@ export async function promote(
   const done: { service: string; from: string; to: string }[] = [];
   for (const sw of await pendingPromotions(cluster, model, services)) {
     const { service, from, to } = sw;
-    const dep = await cluster.apps
-      .readNamespacedDeployment({
-        name: sw.newDeployment.name,
-        namespace: sw.newDeployment.namespace as string,
-      })
-      .catch(() => undefined);
-    const h = dep ? assessHealth(dep as KubernetesObject) : undefined;
-    if (h?.state !== 'current')
+    const c = await colorReady(cluster, sw.newDeployment);
+    if (!c.ready)
       throw new EngineError(
-        `cannot promote ${service}: ${sw.newDeployment.name} is not available (${h?.message ?? 'not found'})`,
+        `cannot promote ${service}: ${sw.newDeployment.name} is not available (${c.why})`,
         'wait for it, or `slipway abort` to drop it',
       );
     await awaitEndpoints(cluster, sw.previewService, o.signal);
@@ -624,14 +629,7 @@ export async function abort(
   // Switched within the grace period, the old colour still up: send traffic back to it.
   for (const sw of await switchesInGrace(cluster, model, services)) {
     if (done.some((d) => d.service === sw.service)) continue;
-    const old = await cluster.apps
-      .readNamespacedDeployment({
-        name: sw.newDeployment.name,
-        namespace: sw.newDeployment.namespace as string,
-      })
-      .catch(() => undefined);
-    if (!old || assessHealth(old as KubernetesObject).state !== 'current' || (old.spec?.replicas ?? 0) === 0)
-      continue;
+    if (!(await colorReady(cluster, sw.newDeployment)).ready) continue; // the old colour is gone already
     try {
       await patchService(cluster, sw.activeService, {
         metadata: { annotations: { [ACTIVE_COLOR_ANNOTATION]: sw.to, [SCALE_DOWN_ANNOTATION]: null } },

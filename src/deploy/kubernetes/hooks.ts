@@ -10,7 +10,8 @@
  *   - same content (annotation `slipway.dev/job-hash`) and complete: already done, not run again —
  *     an unchanged deploy changes nothing;
  *   - same content and still running (a client killed mid-deploy): waited for;
- *   - failed, or different content: deleted (propagationPolicy Background), then created anew.
+ *   - failed, or different content: deleted (propagationPolicy Background), then created anew —
+ *     a different Job still running is first waited for, never cut short.
  * Logs are streamed line by line by polling each Pod's log with timestamps, asking only for the
  * seconds since the last line seen. Nodes that serve no logs (kwok's) are reported once, not fatal.
  */
@@ -82,9 +83,17 @@ async function runJob(
   const fail = (reason: string, logs: string[]): RunJobsResult => ({ ok: false, job: name, reason, logs });
 
   try {
-    const live = await readJob(cluster, name, namespace);
-    const state = live && assessHealth(live).state;
+    let live = await readJob(cluster, name, namespace);
     const same = live?.metadata?.annotations?.[JOB_HASH_ANNOTATION] === hash;
+    if (live && !same && assessHealth(live).state === 'in-progress') {
+      // Another version still runs (a killed client's): never cut a migration short; let it end.
+      o.onLog(
+        name,
+        `(a different Job ${name} is still running: waiting for it to finish before replacing it)`,
+      );
+      live = await untilFinished(cluster, name, namespace, deadline, o.signal);
+    }
+    const state = live && assessHealth(live).state;
     if (live && same && state === 'current') return { ok: true };
     if (live && (!same || state === 'failed')) await deleteJob(cluster, name, namespace, deadline, o.signal);
     if (!live || !same || state === 'failed') {
@@ -156,6 +165,24 @@ async function jobPods(cluster: Cluster, name: string, namespace: string): Promi
       new Date(a.metadata?.creationTimestamp ?? 0).getTime() -
       new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
   );
+}
+
+/** Waits until a running Job completes or fails (or is gone); the deadline and the signal still apply. */
+async function untilFinished(
+  cluster: Cluster,
+  name: string,
+  namespace: string,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<V1Job | undefined> {
+  for (;;) {
+    const job = await readJob(cluster, name, namespace);
+    if (!job || assessHealth(job).state !== 'in-progress') return job;
+    if (signal?.aborted) throw new HookAbort('interrupted');
+    if (Date.now() >= deadline)
+      throw new HookAbort(`a different Job ${name} was still running at the deadline; it was left running`);
+    await sleep(500, signal);
+  }
 }
 
 /** Deletes a Job (its Pods go in the background) and waits until the name is free. */

@@ -60,14 +60,20 @@ export async function waitForHealth(
     const live = await Promise.all(pending.map((r) => readLive(cluster, r)));
     const rolling = pending.flatMap((r, i) => {
       const obj = live[i];
-      return obj && WORKLOADS.has(r.kind) ? [{ ref: r, obj }] : [];
+      return obj && !('error' in obj) && WORKLOADS.has(r.kind) ? [{ ref: r, obj }] : [];
     });
-    const current = await currentPods(cluster, rolling);
+    // A failed list (an API server blip) only means no Pod verdict this round.
+    const current = await currentPods(cluster, rolling).catch(() => new Map<string, V1Pod[]>());
     pending.forEach((r, i) => {
       const key = refKey(r);
+      const obj = live[i];
+      if (obj && 'error' in obj) {
+        health.set(key, { ref: r, state: obj.permanent ? 'failed' : 'in-progress', message: obj.error });
+        return;
+      }
       const pods = current.get(key) ?? [];
       podsOf.set(key, pods);
-      const h = assessHealth(live[i], pods, r);
+      const h = assessHealth(obj, pods, r);
       health.set(key, h);
       if (h.state === 'current') settled.add(key);
     });
@@ -90,7 +96,11 @@ export async function waitForHealth(
   }
 }
 
-async function readLive(cluster: Cluster, r: ObjectRef): Promise<KubernetesObject | undefined> {
+/** The live object, undefined when absent, or why it could not be read (retried next poll unless permanent). */
+async function readLive(
+  cluster: Cluster,
+  r: ObjectRef,
+): Promise<KubernetesObject | undefined | { error: string; permanent: boolean }> {
   try {
     return await cluster.objects.read({
       apiVersion: r.apiVersion,
@@ -98,8 +108,16 @@ async function readLive(cluster: Cluster, r: ObjectRef): Promise<KubernetesObjec
       metadata: r.namespace ? { name: r.name, namespace: r.namespace } : { name: r.name },
     });
   } catch (e) {
-    if (apiCode(e) === 404) return undefined;
-    throw e;
+    // The client's discovery (a 404 too) means the server does not serve the kind: not "absent".
+    const unserved = /Failed to fetch resource metadata|Unrecognized API version and kind/.test(String(e));
+    const code = apiCode(e);
+    if (code === 404 && !unserved) return undefined;
+    // Not allowed to read it, or a kind the server does not serve: waiting longer will not help.
+    const permanent = unserved || code === 401 || code === 403;
+    const why = unserved
+      ? `the server does not serve ${r.apiVersion} ${r.kind} (is its CRD installed?)`
+      : describeApiError(e);
+    return { error: `could not read it: ${why}`, permanent };
   }
 }
 

@@ -14,6 +14,7 @@
  *   await applyFailureStage(kube, { name: 'web-crash', mode: 'crash-loop', label: ['app', 'web'] })
  *   await removeStage(kube, 'web-crash')
  *
+ * `never-start` is not a failure: the Pods stay Pending (ContainerCreating), e.g. to keep a Job running.
  * Pods already Ready are not changed: apply the stage before the workload rolls.
  *
  * Container logs: servePodLogs makes kwok serve given lines as the log of a namespace's Pods.
@@ -24,6 +25,7 @@ import { join } from 'node:path';
 import type { ControlPlane } from '../_engines.ts';
 
 export type FailureMode =
+  | 'never-start'
   | 'crash-loop'
   | 'image-pull'
   | 'never-ready'
@@ -42,6 +44,8 @@ export interface FailureStage {
 }
 
 const CONTAINER_WAITING: Partial<Record<FailureMode, { reason: string; message: string }>> = {
+  // not a failure: a Pod that stays Pending, creating its containers (slow, not broken)
+  'never-start': { reason: 'ContainerCreating', message: 'still creating (kwok stage)' },
   'image-pull': {
     reason: 'ImagePullBackOff',
     message: 'Back-off pulling image: not found (kwok failure stage)',
@@ -115,6 +119,7 @@ phase: Running`;
   state:
     running: {startedAt: ${t}}`)}${hostIP}
 phase: Running`;
+    case 'never-start':
     case 'image-pull':
     case 'config-error': {
       const w = CONTAINER_WAITING[mode] as { reason: string; message: string };
@@ -156,14 +161,21 @@ phase: Failed`;
 
 /** Applies (creates or replaces) a failure stage; kwok picks it up within a second. */
 export async function applyFailureStage(kube: ControlPlane, s: FailureStage): Promise<void> {
-  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(failureStage(s)) });
-  if (r.code !== 0)
-    throw new Error(
-      `could not apply kwok stage ${s.name}: ${r.stderr}` +
-        (/no matches for kind "Stage"/.test(r.stderr)
-          ? '\n(the control plane predates kwok Stage CRDs: stop-kube.sh, then start-kube.sh)'
-          : ''),
-    );
+  await applyKwokObject(kube, failureStage(s));
+}
+
+/** kubectl apply of a kwok object, saying what to do when the control plane lacks its CRD. */
+async function applyKwokObject(kube: ControlPlane, body: Record<string, unknown>): Promise<void> {
+  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(body) });
+  if (r.code === 0) return;
+  const kind = String(body.kind);
+  const name = String((body.metadata as { name?: string }).name);
+  throw new Error(
+    `could not apply kwok ${kind} ${name}: ${r.stderr}` +
+      (r.stderr.includes(`no matches for kind "${kind}"`)
+        ? `\n(the control plane predates kwok's ${kind} CRD: stop-kube.sh, then start-kube.sh)`
+        : ''),
+  );
 }
 
 export async function removeStage(kube: ControlPlane, name: string): Promise<void> {
@@ -208,14 +220,7 @@ export async function servePodLogs(
       logs: [{ logsFile, ...(previousLogsFile ? { previousLogsFile } : {}) }],
     },
   };
-  const r = await kube.kubectlRun(['apply', '-f', '-'], { input: JSON.stringify(body) });
-  if (r.code !== 0)
-    throw new Error(
-      `could not apply kwok ClusterLogs ${o.name}: ${r.stderr}` +
-        (/no matches for kind "ClusterLogs"/.test(r.stderr)
-          ? '\n(the control plane predates kwok ClusterLogs: stop-kube.sh, then start-kube.sh)'
-          : ''),
-    );
+  await applyKwokObject(kube, body);
   return async () => {
     await kube.kubectlRun(['delete', 'clusterlogs.kwok.x-k8s.io', o.name, '--ignore-not-found']);
     rmSync(dir, { recursive: true, force: true });
