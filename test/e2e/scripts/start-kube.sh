@@ -5,7 +5,7 @@
 #
 # Needs: install-debian.sh, install-tools.sh and build-kube.sh to have run (it runs none of them).
 # Use the matching kubectl from `build-kube.sh --bin-dir` (also written to $RUN_DIR/env).
-# Every listener is on 127.0.0.1 with a free port; kwok serves nothing.
+# Every listener is on 127.0.0.1 with a free port; kwok serves container logs (ClusterLogs) for the nodes.
 # Auth: a throw-away CA (openssl, EC P-256); admin/controller-manager/scheduler/kwok use client
 # certificates; --authorization-mode=Node,RBAC (admin is in system:masters).
 #
@@ -54,7 +54,8 @@ alive() { # alive <name>: the process from $RUN_DIR/pids/<name>.pid runs and bel
 # ---- reuse a running control plane ----
 if [[ -f "$RUN_DIR/env" ]] && alive etcd && alive kube-apiserver && alive kube-controller-manager \
    && alive kube-scheduler && alive kwok \
-   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get --raw /readyz >/dev/null 2>&1; then
+   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get --raw /readyz >/dev/null 2>&1 \
+   && KUBECONFIG="$RUN_DIR/kubeconfig" "$KUBECTL" get crd stages.kwok.x-k8s.io clusterlogs.kwok.x-k8s.io >/dev/null 2>&1; then
   log "control plane in $RUN_DIR is already running, reused"
   echo "export KUBECONFIG=$RUN_DIR/kubeconfig"
   exit 0
@@ -109,6 +110,7 @@ free_port; ETCD_PEER_PORT=$PORT
 free_port; API_PORT=$PORT
 free_port; KCM_PORT=$PORT
 free_port; SCHED_PORT=$PORT
+free_port; KWOK_PORT=$PORT
 API_URL="https://127.0.0.1:$API_PORT"
 
 # ---- certificates (EC P-256: fast to generate) ----
@@ -138,6 +140,9 @@ issue admin "/O=system:masters/CN=slipway-admin" clientAuth
 issue kcm "/CN=system:kube-controller-manager" clientAuth
 issue scheduler "/CN=system:kube-scheduler" clientAuth
 issue kwok "/O=system:masters/CN=kwok" clientAuth
+# kwok's own server stands in for the nodes' kubelets (container logs); the API server does not
+# verify kubelet serving certificates without --kubelet-certificate-authority, as in kind/kwokctl.
+issue kwok-serving "/CN=kwok-kubelet" serverAuth "IP:127.0.0.1,DNS:localhost"
 # front-proxy client (aggregation layer), so the requestheader CA is set like in kubeadm clusters
 issue front-proxy-client "/CN=front-proxy-client" clientAuth
 ossl ecparam -name prime256v1 -genkey -noout -out "$PKI/sa.key"
@@ -274,9 +279,25 @@ for s in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat
   cat "$KWOK_DIR/kustomize/stage/$s"
   echo "---"
 done >"$RUN_DIR/kwok-stages.yaml"
+# Stages are served from the API (Stage CRD, --enable-crds=Stage) rather than read from --config, so
+# tests can add failure stages at run time (test/e2e/support/kwok-stages.ts: crash loops, image pull
+# errors, never-ready pods). kwok refuses stages in both places: its config file holds none.
+# ClusterLogs (same way) tell kwok's server which file to serve as a container's log, so
+# `kubectl logs` and the API's pods/log work for tests that need log lines.
+for crd in stages clusterlogs; do
+  k apply -f "$KWOK_DIR/kustomize/crd/bases/kwok.x-k8s.io_$crd.yaml" >/dev/null
+  wait_for kube-apiserver "CRD $crd.kwok.x-k8s.io established" bash -c \
+    "KUBECONFIG='$RUN_DIR/kubeconfig' '$KUBECTL' get crd $crd.kwok.x-k8s.io -o jsonpath='{.status.conditions[?(@.type==\"Established\")].status}' | grep -qx True"
+done
+k apply -f "$RUN_DIR/kwok-stages.yaml" >/dev/null
+# An empty config: kwok's defaults (a KwokConfiguration with `options: {}` would zero them).
+: >"$RUN_DIR/kwok-config.yaml"
 start_proc kwok "$BIN/kwok" \
   --kubeconfig="$RUN_DIR/kwok.kubeconfig" \
-  --config="$RUN_DIR/kwok-stages.yaml" \
+  --config="$RUN_DIR/kwok-config.yaml" \
+  --enable-crds=Stage,ClusterLogs \
+  --node-port="$KWOK_PORT" --server-address="127.0.0.1:$KWOK_PORT" \
+  --tls-cert-file="$PKI/kwok-serving.crt" --tls-private-key-file="$PKI/kwok-serving.key" \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --node-ip=127.0.0.1 \
@@ -316,6 +337,7 @@ KUBE_API_URL=$API_URL
 ETCD_URL=http://127.0.0.1:$ETCD_PORT
 KUBE_CONTROLLER_MANAGER_PORT=$KCM_PORT
 KUBE_SCHEDULER_PORT=$SCHED_PORT
+KWOK_PORT=$KWOK_PORT
 EOF
 log "control plane ready in $((SECONDS - start_all)) s (RUN_DIR=$RUN_DIR)"
 echo "export KUBECONFIG=$RUN_DIR/kubeconfig"

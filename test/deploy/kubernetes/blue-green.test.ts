@@ -1,0 +1,182 @@
+import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import {
+  argoPatches,
+  planBlueGreen,
+  TEMPLATE_HASH_ANNOTATION,
+  templateHash,
+} from '../../../src/deploy/kubernetes/blue-green.ts';
+import { refKey, refOf } from '../../../src/deploy/kubernetes/refs.ts';
+import { renderBlueGreen } from './_blue-green-spec.ts';
+
+const ns = 'shop-staging';
+const find = <T>(objs: KubernetesObject[], kind: string, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata?.name === name) as T;
+
+/** What the API server would hold after applying `objects` (plus fields the server adds). */
+function liveOf(objects: KubernetesObject[]): Map<string, KubernetesObject> {
+  const m = new Map<string, KubernetesObject>();
+  for (const o of objects) {
+    const l = structuredClone(o) as KubernetesObject & { status?: object };
+    l.metadata = { ...l.metadata, uid: `uid-${o.metadata?.name}`, resourceVersion: '7', generation: 3 };
+    if (o.kind === 'Deployment') {
+      l.metadata.annotations = { ...l.metadata.annotations, 'deployment.kubernetes.io/revision': '2' };
+      l.status = { observedGeneration: 3 };
+    }
+    m.set(refKey(refOf(l)), l);
+  }
+  return m;
+}
+
+describe('planBlueGreen (plain Kubernetes)', () => {
+  const v1 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:1', autoPromote: false });
+  const v2 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:2', autoPromote: false });
+
+  it('first deploy: blue gets the template and the traffic, nothing to switch', () => {
+    const plan = planBlueGreen(v1.model, v1.objects, new Map());
+    expect(plan.switches).toEqual([]);
+    const blue = find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-blue');
+    expect(blue.spec?.replicas).toBe(2);
+    expect(blue.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION]).toBe(templateHash(blue.spec?.template));
+    expect(find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-green').spec?.replicas).toBe(0);
+    expect(find<V1Service>(plan.objects, 'Service', 'shop-web').spec?.selector?.['slipway.dev/color']).toBe(
+      'blue',
+    );
+  });
+
+  it('a new template goes to the idle colour; the live colour and the traffic stay', () => {
+    const first = planBlueGreen(v1.model, v1.objects, new Map());
+    const live = liveOf(first.objects);
+    const plan = planBlueGreen(v2.model, v2.objects, live);
+    expect(plan.switches).toEqual([
+      {
+        service: 'web',
+        from: 'blue',
+        to: 'green',
+        newDeployment: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'shop-web-green' },
+        oldDeployment: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'shop-web-blue' },
+        activeService: { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'shop-web' },
+        previewService: { apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'shop-web-preview' },
+        autoPromote: false,
+        graceSeconds: 30,
+      },
+    ]);
+    const green = find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-green');
+    expect(green.spec?.replicas).toBe(2);
+    expect(green.spec?.template.spec?.containers[0]?.image).toBe('registry.local/web:2');
+    expect(green.spec?.selector.matchLabels?.['slipway.dev/color']).toBe('green');
+    expect(green.spec?.template.metadata?.labels?.['slipway.dev/color']).toBe('green');
+    expect(green.metadata?.labels?.['slipway.dev/color']).toBe('green');
+
+    // blue: exactly the live spec (image 1), no server-owned metadata
+    const blue = find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-blue');
+    expect(blue.spec).toEqual((live.get(`apps/v1/Deployment/${ns}/shop-web-blue`) as V1Deployment).spec);
+    expect(blue.spec?.template.spec?.containers[0]?.image).toBe('registry.local/web:1');
+    expect(blue.metadata).not.toHaveProperty('uid');
+    expect(blue.metadata).not.toHaveProperty('resourceVersion');
+    expect(blue.metadata?.annotations).not.toHaveProperty(['deployment.kubernetes.io/revision']);
+
+    const active = find<V1Service>(plan.objects, 'Service', 'shop-web');
+    expect(active.spec?.selector?.['slipway.dev/color']).toBe('blue');
+    expect(active.metadata?.annotations?.['slipway.dev/active-color']).toBe('blue');
+    expect(
+      find<V1Service>(plan.objects, 'Service', 'shop-web-preview').spec?.selector?.['slipway.dev/color'],
+    ).toBe('green');
+    // nothing else is rewritten
+    expect(plan.objects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(
+      v2.objects.map((o) => `${o.kind}/${o.metadata?.name}`),
+    );
+    expect(find(plan.objects, 'PodDisruptionBudget', 'shop-web')).toEqual(
+      find(v2.objects, 'PodDisruptionBudget', 'shop-web'),
+    );
+  });
+
+  it('when green is live, the new template goes to blue', () => {
+    const first = planBlueGreen(v1.model, v1.objects, new Map());
+    const second = planBlueGreen(v2.model, v2.objects, liveOf(first.objects));
+    const afterSwitch = liveOf(second.objects);
+    const svc = afterSwitch.get(`v1/Service/${ns}/shop-web`) as V1Service;
+    (svc.spec as { selector: Record<string, string> }).selector['slipway.dev/color'] = 'green';
+    const v3 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:3', autoPromote: false });
+    const plan = planBlueGreen(v3.model, v3.objects, afterSwitch);
+    expect(plan.switches.map((s) => [s.from, s.to])).toEqual([['green', 'blue']]);
+    const blue = find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-blue');
+    expect(blue.spec?.template.spec?.containers[0]?.image).toBe('registry.local/web:3');
+    expect(
+      find<V1Deployment>(plan.objects, 'Deployment', 'shop-web-green').spec?.template.spec?.containers[0]
+        ?.image,
+    ).toBe('registry.local/web:2');
+  });
+
+  it('an unchanged template switches nothing and re-applies both colours as they run', () => {
+    const first = planBlueGreen(v1.model, v1.objects, new Map());
+    const live = liveOf(first.objects);
+    const plan = planBlueGreen(v1.model, v1.objects, live);
+    expect(plan.switches).toEqual([]);
+    for (const c of ['blue', 'green'])
+      expect(find<V1Deployment>(plan.objects, 'Deployment', `shop-web-${c}`).spec).toEqual(
+        (live.get(`apps/v1/Deployment/${ns}/shop-web-${c}`) as V1Deployment).spec,
+      );
+  });
+
+  it('re-plans a release record (rollback): its template goes to the idle colour', () => {
+    const first = planBlueGreen(v1.model, v1.objects, new Map()); // record 1: v1 on blue
+    const second = planBlueGreen(v2.model, v2.objects, liveOf(first.objects)); // record 2: v2 on green
+    const releaseColor = (objs: KubernetesObject[]) =>
+      find<V1Service>(objs, 'Service', 'shop-web-preview').metadata?.annotations?.[
+        'slipway.dev/release-color'
+      ];
+    expect(releaseColor(first.objects)).toBe('blue');
+    expect(releaseColor(second.objects)).toBe('green');
+    // promoted: green serves v2
+    const promoted = liveOf(second.objects);
+    (
+      (promoted.get(`v1/Service/${ns}/shop-web`) as V1Service).spec as { selector: Record<string, string> }
+    ).selector['slipway.dev/color'] = 'green';
+
+    // rolling back to record 1 (v1, written on blue) while green serves v2: v1 goes to idle blue
+    const back = planBlueGreen(v1.model, first.objects, promoted);
+    expect(back.switches.map((s) => [s.from, s.to])).toEqual([['green', 'blue']]);
+    expect(
+      find<V1Deployment>(back.objects, 'Deployment', 'shop-web-blue').spec?.template.spec?.containers[0]
+        ?.image,
+    ).toBe('registry.local/web:1');
+    expect(find<V1Deployment>(back.objects, 'Deployment', 'shop-web-blue').spec?.replicas).toBe(2);
+
+    // re-applying record 2 (v2 on green) while green serves it: nothing to switch
+    expect(planBlueGreen(v2.model, second.objects, promoted).switches).toEqual([]);
+  });
+
+  it('leaves Argo Rollouts to their controller', () => {
+    const argo = renderBlueGreen({
+      namespace: ns,
+      image: 'registry.local/web:1',
+      autoPromote: true,
+      argo: true,
+    });
+    expect(argo.objects.some((o) => o.kind === 'Rollout')).toBe(true);
+    const plan = planBlueGreen(argo.model, argo.objects, new Map());
+    expect(plan).toEqual({ objects: argo.objects, switches: [] });
+  });
+});
+
+describe('Argo Rollouts requests (as kubectl argo rollouts)', () => {
+  it.each([
+    {
+      name: 'promote a paused blue-green',
+      action: 'promote' as const,
+      ro: { spec: { paused: true }, status: { pauseConditions: [{ reason: 'BlueGreenPause' }] } },
+      want: { spec: { spec: { paused: false } }, status: { status: { pauseConditions: null } } },
+    },
+    {
+      name: 'promote with pause conditions only',
+      action: 'promote' as const,
+      ro: { status: { pauseConditions: [{ reason: 'BlueGreenPause' }] } },
+      want: { status: { status: { pauseConditions: null } } },
+    },
+    { name: 'promote a running rollout', action: 'promote' as const, ro: { status: {} }, want: {} },
+    { name: 'abort', action: 'abort' as const, ro: {}, want: { status: { status: { abort: true } } } },
+  ])('$name', ({ action, ro, want }) => {
+    expect(argoPatches(action, ro)).toEqual(want);
+  });
+});
