@@ -80,8 +80,20 @@ export interface PodSpecAt {
   metadataPath: string;
 }
 
+// Many rules ask for the same object's pod spec: found once per object (rules never mutate objects).
+const podSpecs = new WeakMap<AuditObject, PodSpecAt | null>();
+
 /** The pod spec of a pod-spec kind, wherever the kind keeps it. */
 export function podSpecOf(o: AuditObject): PodSpecAt | undefined {
+  let found = podSpecs.get(o);
+  if (found === undefined) {
+    found = findPodSpec(o) ?? null;
+    podSpecs.set(o, found);
+  }
+  return found ?? undefined;
+}
+
+function findPodSpec(o: AuditObject): PodSpecAt | undefined {
   const v = o.value;
   let specPath: string[];
   let metaPath: string[];
@@ -202,14 +214,24 @@ export function isEmptySelector(selector: unknown): boolean {
   );
 }
 
-/** The pod-spec objects of the run in a namespace. */
-export function workloadsIn(objects: readonly AuditObject[], namespace: string): AuditObject[] {
-  return objects.filter(
-    (o) =>
-      o.namespace === namespace &&
-      (POD_SPEC_KINDS as readonly string[]).includes(o.kind) &&
-      podSpecOf(o) !== undefined,
-  );
+// Rules ask per object for its namespace's workloads: grouped once per run (per objects list), not
+// filtered from every object each time, which made a run quadratic in its size.
+const workloadsByRun = new WeakMap<readonly AuditObject[], Map<string, AuditObject[]>>();
+
+/** The pod-spec objects of the run in a namespace, in input order. */
+export function workloadsIn(objects: readonly AuditObject[], namespace: string): readonly AuditObject[] {
+  let byNamespace = workloadsByRun.get(objects);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    for (const o of objects) {
+      if (!(POD_SPEC_KINDS as readonly string[]).includes(o.kind) || podSpecOf(o) === undefined) continue;
+      const list = byNamespace.get(o.namespace);
+      if (list) list.push(o);
+      else byNamespace.set(o.namespace, [o]);
+    }
+    workloadsByRun.set(objects, byNamespace);
+  }
+  return byNamespace.get(namespace) ?? [];
 }
 
 /** `spec.replicas`, defaulting to 1 as the API server does; undefined for kinds without replicas. */
