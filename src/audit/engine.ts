@@ -108,10 +108,39 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
     list.push(o);
     byKind.set(o.kind, list);
   }
+  // Indexes built on first use: rules that relate objects ask once per object, so scanning a kind's
+  // whole list each time made runs quadratic in their size.
+  const byNamespace = new Map<string, Map<string, AuditObject[]>>();
+  const byName = new Map<string, Map<string, AuditObject>>();
   const ctx: RuleContext = {
     kubernetesVersion,
     objects: kubernetes,
     byKind: (kind) => byKind.get(kind) ?? [],
+    inNamespace: (kind, namespace) => {
+      let index = byNamespace.get(kind);
+      if (index === undefined) {
+        index = new Map();
+        for (const o of byKind.get(kind) ?? []) {
+          const list = index.get(o.namespace);
+          if (list) list.push(o);
+          else index.set(o.namespace, [o]);
+        }
+        byNamespace.set(kind, index);
+      }
+      return index.get(namespace) ?? [];
+    },
+    named: (kind, namespace, name) => {
+      let index = byName.get(kind);
+      if (index === undefined) {
+        index = new Map();
+        for (const o of byKind.get(kind) ?? []) {
+          const key = `${o.namespace}/${o.name}`;
+          if (!index.has(key)) index.set(key, o);
+        }
+        byName.set(kind, index);
+      }
+      return index.get(`${namespace}/${name}`);
+    },
   };
 
   const rulesByKind = new Map<string, Rule[]>();

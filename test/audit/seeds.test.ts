@@ -125,6 +125,11 @@ describe('seed 002 (Plugin Management)', () => {
     expect(psp[0]?.column).toBe(13);
     expect(psp[0]?.message).toContain('removed in Kubernetes 1.25');
   });
+  it('finds the ServiceMonitor in namespace monitoring that watches only its own namespace', () => {
+    const sm = on(findings, 'dangling-servicemonitor', 'portal-frontend');
+    expect(sm.map(seedLine)).toEqual([lineOf('002', 'selector:', lineOf('002', 'kind: ServiceMonitor'))]);
+    expect(sm[0]?.message).toContain('namespace monitoring');
+  });
   it('audits the custom resources (CloudNativePG, RedisFailover, Prometheus) without failing on them', () => {
     expect(on(findings, 'invalid-object')).toEqual([]);
     expect(on(findings, 'rule-failed')).toEqual([]);
@@ -155,6 +160,11 @@ describe('seed 003 (AutoDevHub)', () => {
       expect.stringContaining('autodevhub-frontend-service'),
     ]);
     expect(on(findings, 'non-isolated-pod').map((f) => f.object?.name)).toEqual(['autodevhub-frontend']);
+  });
+  it('finds the ServiceMonitor that selects a Service the document never defines', () => {
+    expect(on(findings, 'dangling-servicemonitor').map((f) => f.object?.name)).toEqual([
+      'autodevhub-monitor',
+    ]);
   });
 });
 
