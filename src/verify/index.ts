@@ -27,8 +27,8 @@ export interface Finding {
 }
 
 /**
- * Everything verify checks on one environment's render — the schema check and the audit rules —
- * ordered by file and position. `files` are the rendered files (the Compose file is audited from
+ * Everything verify checks on one environment's render: the schema findings, then the audit rules'
+ * (by file and position). `files` are the rendered files (the Compose file is audited from
  * them); Kubernetes objects are checked from `kubernetes`, so a verify-only run need not write text.
  */
 export function verifyEnvironment(
@@ -36,14 +36,11 @@ export function verifyEnvironment(
   render: { files: readonly FileArtifact[]; kubernetes?: KubernetesRender | undefined },
 ): Finding[] {
   const k = render.kubernetes;
-  const findings = [
+  return [
     ...(k ? verifyKubernetes(model, k) : []),
     ...(k ? auditKubernetes(model, k) : []),
     ...auditComposeFiles(render.files),
   ];
-  return findings.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
-  );
 }
 
 /** The schema check of the rendered Kubernetes objects (strict, version-aware, removed APIs). */
