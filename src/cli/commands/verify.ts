@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { RULES } from '../../audit/registry.ts';
 import { resolveEnvironment } from '../../model/resolve.ts';
-import { renderEnvironment } from '../../render/index.ts';
+import { type EnvironmentRender, renderEnvironment } from '../../render/index.ts';
 import { renderKubernetes } from '../../render/kubernetes/index.ts';
 import { type Finding, verifyEnvironment } from '../../verify/index.ts';
 import { readRenderInputs } from '../_inputs.ts';
@@ -32,30 +32,25 @@ export function verifyCommand(
   for (const env of pickEnvironments(loaded, opts.env)) {
     const model = resolveEnvironment(loaded.spec, env);
     const inputs = readRenderInputs(loaded, model, join(opts.out, env));
-    if (model.environment.target === 'kubernetes') {
-      // Only what is verified is rendered: no files are written, so no YAML text is built.
-      const kubernetes = renderKubernetes(model, inputs);
-      const problems = problemsToDiagnostics(loaded, kubernetes.problems);
-      if (problems.length > 0) throw new ValidationError(problems);
-      results.push({
-        env,
-        target: 'kubernetes',
-        kubernetesVersion: model.environment.kubernetesVersion,
-        objects: kubernetes.objects.length,
-        findings: verifyEnvironment(model, { files: [], kubernetes }),
-      });
-    } else {
-      const render = renderEnvironment(model, inputs);
-      const problems = problemsToDiagnostics(loaded, render.problems);
-      if (problems.length > 0) throw new ValidationError(problems);
-      results.push({
-        env,
-        target: 'compose',
-        // For Compose, the files audited (compose.yaml).
-        objects: render.files.filter((f) => f.path === 'compose.yaml').length,
-        findings: verifyEnvironment(model, render),
-      });
-    }
+    // Kubernetes: only what is verified is rendered (no files are written, so no YAML text is built);
+    // Compose: the environment's renderers, for its compose.yaml.
+    const kubernetes = model.environment.target === 'kubernetes';
+    let render: EnvironmentRender;
+    if (kubernetes) {
+      const k = renderKubernetes(model, inputs);
+      render = { files: [], problems: k.problems, notes: [], kubernetes: k };
+    } else render = renderEnvironment(model, inputs);
+    const problems = problemsToDiagnostics(loaded, render.problems);
+    if (problems.length > 0) throw new ValidationError(problems);
+    results.push({
+      env,
+      target: kubernetes ? 'kubernetes' : 'compose',
+      ...(kubernetes ? { kubernetesVersion: model.environment.kubernetesVersion } : {}),
+      // For Compose, the files audited (compose.yaml).
+      objects:
+        render.kubernetes?.objects.length ?? render.files.filter((f) => f.path === 'compose.yaml').length,
+      findings: verifyEnvironment(model, render),
+    });
   }
   const failing = results
     .flatMap((r) => r.findings)
