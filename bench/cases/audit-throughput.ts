@@ -32,25 +32,31 @@ interface Tool {
   command: string;
   args: readonly string[];
   cwd: string;
+  /** Text its report must contain (checked once, before timing): proof it read the whole corpus. */
+  expect?: string;
 }
 
-/** Runs the tool under GNU time; exit 0 or 1 (findings) is success, anything else a failure. */
-function runOnce(tool: Tool, rssFile: string): { ok: boolean; rssKb: number; why: string } {
+/**
+ * Runs the tool under GNU time; exit 0 or 1 (findings) is success, anything else a failure. Output
+ * is discarded when timing, and kept for the check run.
+ */
+function runOnce(
+  tool: Tool,
+  rssFile: string,
+  keepOutput = false,
+): { ok: boolean; rssKb: number; why: string; stdout: string } {
   const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', rssFile, tool.command, ...tool.args], {
     cwd: tool.cwd,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', keepOutput ? 'pipe' : 'ignore', 'pipe'],
     encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 512 * 1024 * 1024,
   });
   const lines = existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n') : [];
   // GNU time writes "Command exited with non-zero status N" before the figure.
   const rssKb = Number(lines.at(-1));
   const ok = (r.status === 0 || r.status === 1) && Number.isFinite(rssKb);
-  return {
-    ok,
-    rssKb,
-    why: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`,
-  };
+  const head = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(0, 3).join(' | ');
+  return { ok, rssKb, why: `exit ${r.status ?? r.signal}: ${head}`, stdout: r.stdout ?? '' };
 }
 
 /** A measured series that also records each run's peak RSS. */
@@ -76,12 +82,18 @@ function withRss(stats: Stats, s: { rss: number[] }): Stats {
   return { ...stats, peakRssMb: kb / 1024 };
 }
 
+/** The name of the corpus's last application, which every tool's report names. */
+function lastApp(corpus: AuditCorpus): string {
+  return `app-${String(corpus.objects / 10 - 1).padStart(4, '0')}`;
+}
+
 function slipway(corpus: AuditCorpus): Tool {
   return {
     label: `slipway audit (${corpus.objects} objects)`,
     command: NODE,
     args: [CLI, 'audit', '.'],
     cwd: corpus.dir,
+    expect: lastApp(corpus),
   };
 }
 
@@ -108,8 +120,10 @@ async function compare(
   work: string,
 ): Promise<{ peer: Stats; subject: Stats } | string> {
   for (const t of [peer, subject]) {
-    const r = runOnce(t, join(work, 'check.rss'));
+    const r = runOnce(t, join(work, 'check.rss'), true);
     if (!r.ok) return `${t.label} does not run (${r.why})`;
+    if (t.expect !== undefined && !r.stdout.includes(t.expect))
+      return `${t.label} did not report on ${t.expect}, the corpus's last application (${r.why})`;
   }
   const [p, s] = [series(peer, work), series(subject, work)];
   const [ps, ss] = await measure([p, s], { warmup: 0, runs: rounds });
@@ -141,8 +155,9 @@ export const auditThroughput: BenchCase = {
           {
             label: `kube-score score (${corpus.objects} objects)`,
             command: kubeScore,
-            args: corpus.files.map((f) => f.slice(corpus.dir.length + 1)),
+            args: ['score', ...corpus.files.map((f) => f.slice(corpus.dir.length + 1))],
             cwd: corpus.dir,
+            expect: lastApp(corpus),
           },
           slipway(corpus),
           ROUNDS,
@@ -161,6 +176,7 @@ export const auditThroughput: BenchCase = {
         command: checkov,
         args: ['-d', '.', '--framework', 'kubernetes', '--quiet', '--compact', '--skip-download'],
         cwd: c.dir,
+        expect: lastApp(c),
       });
       if (existsSync(checkov)) {
         progress(`${ID}: checkov vs slipway audit on ${slice.objects} objects, 2 rounds`);
