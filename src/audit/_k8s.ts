@@ -43,6 +43,18 @@ export function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
+const objectLabels = new WeakMap<AuditObject, Record<string, string>>();
+
+/** An object's own `metadata.labels` as strings (read once per object: selectors match them often). */
+export function labelsOf(o: AuditObject): Record<string, string> {
+  let labels = objectLabels.get(o);
+  if (labels === undefined) {
+    labels = stringMap(get(o.value, 'metadata', 'labels'));
+    objectLabels.set(o, labels);
+  }
+  return labels;
+}
+
 /** Kinds that carry a pod template (or are a pod): what kube-linter calls deployment-like. */
 export const POD_SPEC_KINDS = [
   'Pod',
@@ -167,16 +179,49 @@ export function pointer(...parts: (string | number)[]): string {
   return parts.map((p) => `/${seg(p)}`).join('');
 }
 
+interface Requirement {
+  key: string;
+  operator: unknown;
+  values: readonly string[];
+}
+
+interface CompiledSelector {
+  /** `matchLabels` entries, then `matchExpressions`; undefined when an expression is not a mapping. */
+  labels: readonly (readonly [string, string])[];
+  expressions: readonly Requirement[] | undefined;
+}
+
+// Selectors are matched against every pod of a namespace: read each once, not on every match.
+const compiledSelectors = new WeakMap<object, CompiledSelector>();
+
+function compileSelector(selector: Record<string, unknown>): CompiledSelector {
+  let c = compiledSelectors.get(selector);
+  if (c === undefined) {
+    const exprs = arr(selector.matchExpressions);
+    c = {
+      labels: Object.entries(stringMap(selector.matchLabels)),
+      expressions: exprs.every(isObject)
+        ? exprs.map((e) => ({
+            key: str(e.key) ?? '',
+            operator: e.operator,
+            values: arr(e.values).map(String),
+          }))
+        : undefined,
+    };
+    compiledSelectors.set(selector, c);
+  }
+  return c;
+}
+
 /** A LabelSelector (`matchLabels` + `matchExpressions`) against labels. An empty selector matches all. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
   if (!isObject(selector)) return false;
-  for (const [k, v] of Object.entries(stringMap(selector.matchLabels))) if (labels[k] !== v) return false;
-  for (const e of arr(selector.matchExpressions)) {
-    if (!isObject(e)) return false;
-    const key = str(e.key) ?? '';
-    const values = arr(e.values).map(String);
+  const c = compileSelector(selector);
+  for (const [k, v] of c.labels) if (labels[k] !== v) return false;
+  if (c.expressions === undefined) return false;
+  for (const { key, operator, values } of c.expressions) {
     const has = Object.hasOwn(labels, key);
-    switch (e.operator) {
+    switch (operator) {
       case 'In':
         if (!has || !values.includes(labels[key] ?? '')) return false;
         break;

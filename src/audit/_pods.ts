@@ -6,7 +6,7 @@
  * for an operator's pods is not reported as matching nothing. Custom resources of other operators are
  * assumed to create no pods (a rule reading this says so in its docs).
  */
-import { podSpecOf } from './_k8s.ts';
+import { podSpecOf, selectorMatches } from './_k8s.ts';
 import type { AuditObject } from './types.ts';
 
 export interface PodLabels {
@@ -55,4 +55,23 @@ export function podLabelsIn(objects: readonly AuditObject[], namespace: string):
     byRun.set(objects, byNamespace);
   }
   return byNamespace.get(namespace) ?? [];
+}
+
+// Policies repeat the same selectors (every policy allowing the same client): answered once per run.
+const answers = new WeakMap<readonly AuditObject[], Map<string, boolean>>();
+
+/** Whether a LabelSelector matches any pod of the namespace (an empty selector matches when any pod exists). */
+export function anyPodMatches(objects: readonly AuditObject[], namespace: string, selector: object): boolean {
+  let memo = answers.get(objects);
+  if (memo === undefined) {
+    memo = new Map();
+    answers.set(objects, memo);
+  }
+  const key = `${namespace}\n${JSON.stringify(selector)}`;
+  let answer = memo.get(key);
+  if (answer === undefined) {
+    answer = podLabelsIn(objects, namespace).some((p) => selectorMatches(selector, p.labels));
+    memo.set(key, answer);
+  }
+  return answer;
 }

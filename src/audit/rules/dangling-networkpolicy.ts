@@ -1,5 +1,5 @@
-import { get, isEmptySelector, isObject, selectorMatches } from '../_k8s.ts';
-import { podLabelsIn } from '../_pods.ts';
+import { get, isEmptySelector, isObject } from '../_k8s.ts';
+import { anyPodMatches } from '../_pods.ts';
 import { defineRule } from '../types.ts';
 
 export const danglingNetworkpolicy = defineRule({
@@ -22,7 +22,7 @@ export const danglingNetworkpolicy = defineRule({
     const selector = get(o.value, 'spec', 'podSelector');
     // An empty (or absent, which the API rejects) selector selects every pod of the namespace.
     if (!isObject(selector) || isEmptySelector(selector)) return;
-    if (podLabelsIn(ctx.objects, o.namespace).some((p) => selectorMatches(selector, p.labels))) return;
+    if (anyPodMatches(ctx.objects, o.namespace, selector)) return;
     yield {
       message: 'noMatch',
       data: { namespace: o.namespace === '' ? 'the manifests' : `namespace ${o.namespace}` },

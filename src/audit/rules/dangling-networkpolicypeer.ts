@@ -1,5 +1,5 @@
-import { arr, get, isEmptySelector, isObject, selectorMatches } from '../_k8s.ts';
-import { podLabelsIn } from '../_pods.ts';
+import { arr, get, isEmptySelector, isObject } from '../_k8s.ts';
+import { anyPodMatches } from '../_pods.ts';
 import { defineRule } from '../types.ts';
 
 export const danglingNetworkpolicypeer = defineRule({
@@ -20,7 +20,6 @@ export const danglingNetworkpolicypeer = defineRule({
       "`dangling-networkpolicypeer` (not enabled by default in kube-linter), same check: only peers without a `namespaceSelector` (those select pods of the policy's own namespace). It reads only the manifests audited together; the pods of CloudNativePG clusters and Redis failovers count, with their operators' labels.",
   },
   *check(o, ctx) {
-    const pods = podLabelsIn(ctx.objects, o.namespace);
     for (const [direction, field] of [
       ['ingress', 'from'],
       ['egress', 'to'],
@@ -30,7 +29,7 @@ export const danglingNetworkpolicypeer = defineRule({
           if (!isObject(peer) || peer.namespaceSelector !== undefined) continue;
           const selector = peer.podSelector;
           if (!isObject(selector) || isEmptySelector(selector)) continue;
-          if (pods.some((pod) => selectorMatches(selector, pod.labels))) continue;
+          if (anyPodMatches(ctx.objects, o.namespace, selector)) continue;
           yield {
             message: 'noMatch',
             data: {

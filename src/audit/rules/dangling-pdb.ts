@@ -1,5 +1,5 @@
-import { get, isObject, selectorMatches } from '../_k8s.ts';
-import { podLabelsIn } from '../_pods.ts';
+import { get, isObject } from '../_k8s.ts';
+import { anyPodMatches } from '../_pods.ts';
 import { defineRule } from '../types.ts';
 
 export const danglingPdb = defineRule({
@@ -23,7 +23,7 @@ export const danglingPdb = defineRule({
       yield { message: 'noSelector', path: '/spec' };
       return;
     }
-    if (podLabelsIn(ctx.objects, o.namespace).some((p) => selectorMatches(selector, p.labels))) return;
+    if (anyPodMatches(ctx.objects, o.namespace, selector)) return;
     yield {
       message: 'noMatch',
       data: { namespace: o.namespace === '' ? 'the manifests' : `namespace ${o.namespace}` },

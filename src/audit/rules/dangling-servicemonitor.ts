@@ -1,4 +1,4 @@
-import { arr, get, isObject, selectorMatches, str, stringMap } from '../_k8s.ts';
+import { arr, get, isObject, labelsOf, selectorMatches, str } from '../_k8s.ts';
 import { defineRule } from '../types.ts';
 
 export const danglingServicemonitor = defineRule({
@@ -30,9 +30,7 @@ export const danglingServicemonitor = defineRule({
     const candidates = any
       ? ctx.byKind('Service')
       : [...watched, ...(names.length > 0 ? [''] : [])].flatMap((n) => ctx.inNamespace('Service', n));
-    const found = candidates.some((s) =>
-      selectorMatches(selector, stringMap(get(s.value, 'metadata', 'labels'))),
-    );
+    const found = candidates.some((s) => selectorMatches(selector, labelsOf(s)));
     if (found) return;
     const namespaces = any
       ? 'any namespace'
