@@ -186,8 +186,9 @@ interface Requirement {
 }
 
 interface CompiledSelector {
-  /** `matchLabels` entries, then `matchExpressions`; undefined when an expression is not a mapping. */
+  /** `matchLabels` entries. */
   labels: readonly (readonly [string, string])[];
+  /** `matchExpressions`; undefined when one is not a mapping (the selector then matches nothing). */
   expressions: readonly Requirement[] | undefined;
 }
 
