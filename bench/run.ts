@@ -67,7 +67,17 @@ const ms = (x: number | undefined) =>
   x === undefined || Number.isNaN(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
 export function table(rows: readonly Row[]): string {
-  const head = ['case', 'what', 'median', 'p90', 'runs', 'ratio vs peer'];
+  // Peak memory columns only when a case measured it (whole processes).
+  const memory = rows.some((r) => r.peakRssMb !== undefined);
+  const head = [
+    'case',
+    'what',
+    'median',
+    'p90',
+    'runs',
+    'ratio vs peer',
+    ...(memory ? ['peak RSS', 'RSS ratio'] : []),
+  ];
   const body = rows.map((r) => [
     r.case,
     r.subject,
@@ -75,8 +85,20 @@ export function table(rows: readonly Row[]): string {
     ms(r.p90Ms),
     String(r.runs),
     r.ratio !== null ? `${r.ratio.toFixed(2)}×` : r.peer === null ? '(peer)' : '— (no peer)',
+    ...(memory
+      ? [
+          r.peakRssMb !== undefined ? `${r.peakRssMb.toFixed(0)} MiB` : '',
+          r.rssRatio !== undefined && r.rssRatio !== null
+            ? `${r.rssRatio.toFixed(2)}×`
+            : r.peakRssMb !== undefined && r.peer === null
+              ? '(peer)'
+              : r.peakRssMb !== undefined
+                ? '—'
+                : '',
+        ]
+      : []),
   ]);
-  const right = [false, false, true, true, true, true];
+  const right = [false, false, true, true, true, true, true, true];
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -125,6 +147,10 @@ async function main(): Promise<number> {
   const notes = takeNotes();
   if (notes.length > 0) process.stdout.write(`\nNotes:\n${notes.map((n) => `  - ${n}`).join('\n')}\n`);
   process.stdout.write('\nratio = median / the peer’s median (same case): < 1 means Slipway is faster.\n');
+  if (rows.some((r) => r.peakRssMb !== undefined))
+    process.stdout.write(
+      'RSS ratio = median peak resident memory / the peer’s (whole processes): < 1 means Slipway uses less.\n',
+    );
 
   if (args.json !== undefined) {
     writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);

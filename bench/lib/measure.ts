@@ -14,6 +14,8 @@ export interface Stats {
   medianMs: number;
   p90Ms: number;
   runs: number;
+  /** Median peak resident memory (MiB), when the case measured it (`withPeakRss`). */
+  peakRssMb?: number;
 }
 
 export interface MeasureOptions {
@@ -61,6 +63,16 @@ export function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
 }
 
+/** The memory fields of a row, when the stats carry them. */
+function rss(s: Stats, peer: Stats | null) {
+  if (s.peakRssMb === undefined) return {};
+  const ratio =
+    peer === null || peer.peakRssMb === undefined
+      ? null
+      : Math.round((s.peakRssMb / peer.peakRssMb) * 1000) / 1000;
+  return { peakRssMb: Math.round(s.peakRssMb * 10) / 10, rssRatio: ratio };
+}
+
 /** Rows for one peer and the subjects compared with it. */
 export function rowsAgainst(caseId: string, peer: Stats, subjects: readonly Stats[]) {
   const r = (x: number) => Math.round(x * 1000) / 1000;
@@ -73,6 +85,7 @@ export function rowsAgainst(caseId: string, peer: Stats, subjects: readonly Stat
       p90Ms: r(peer.p90Ms),
       runs: peer.runs,
       ratio: null,
+      ...rss(peer, null),
     },
     ...subjects.map((s) => ({
       case: caseId,
@@ -82,6 +95,7 @@ export function rowsAgainst(caseId: string, peer: Stats, subjects: readonly Stat
       p90Ms: r(s.p90Ms),
       runs: s.runs,
       ratio: Math.round((s.medianMs / peer.medianMs) * 1000) / 1000,
+      ...rss(s, peer),
     })),
   ];
 }
@@ -100,5 +114,6 @@ export function rowsWithoutPeer(caseId: string, peerLabel: string, subjects: rea
     p90Ms: r(s.p90Ms),
     runs: s.runs,
     ratio: null,
+    ...rss(s, null),
   }));
 }

@@ -15,6 +15,10 @@ export interface Row {
    * subject whose peer could not be measured (then `peer` still names it).
    */
   ratio: number | null;
+  /** Median peak resident memory of the process, for cases that run whole processes (MiB). */
+  peakRssMb?: number;
+  /** peakRssMb / the peer's peakRssMb; null on peer rows and when either was not measured. */
+  rssRatio?: number | null;
 }
 
 export interface BenchCase {

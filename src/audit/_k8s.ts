@@ -43,6 +43,18 @@ export function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
+const objectLabels = new WeakMap<AuditObject, Record<string, string>>();
+
+/** An object's own `metadata.labels` as strings (read once per object: selectors match them often). */
+export function labelsOf(o: AuditObject): Record<string, string> {
+  let labels = objectLabels.get(o);
+  if (labels === undefined) {
+    labels = stringMap(get(o.value, 'metadata', 'labels'));
+    objectLabels.set(o, labels);
+  }
+  return labels;
+}
+
 /** Kinds that carry a pod template (or are a pod): what kube-linter calls deployment-like. */
 export const POD_SPEC_KINDS = [
   'Pod',
@@ -80,8 +92,20 @@ export interface PodSpecAt {
   metadataPath: string;
 }
 
+// Many rules ask for the same object's pod spec: found once per object (rules never mutate objects).
+const podSpecs = new WeakMap<AuditObject, PodSpecAt | null>();
+
 /** The pod spec of a pod-spec kind, wherever the kind keeps it. */
 export function podSpecOf(o: AuditObject): PodSpecAt | undefined {
+  let found = podSpecs.get(o);
+  if (found === undefined) {
+    found = findPodSpec(o) ?? null;
+    podSpecs.set(o, found);
+  }
+  return found ?? undefined;
+}
+
+function findPodSpec(o: AuditObject): PodSpecAt | undefined {
   const v = o.value;
   let specPath: string[];
   let metaPath: string[];
@@ -155,16 +179,50 @@ export function pointer(...parts: (string | number)[]): string {
   return parts.map((p) => `/${seg(p)}`).join('');
 }
 
+interface Requirement {
+  key: string;
+  operator: unknown;
+  values: readonly string[];
+}
+
+interface CompiledSelector {
+  /** `matchLabels` entries. */
+  labels: readonly (readonly [string, string])[];
+  /** `matchExpressions`; undefined when one is not a mapping (the selector then matches nothing). */
+  expressions: readonly Requirement[] | undefined;
+}
+
+// Selectors are matched against every pod of a namespace: read each once, not on every match.
+const compiledSelectors = new WeakMap<object, CompiledSelector>();
+
+function compileSelector(selector: Record<string, unknown>): CompiledSelector {
+  let c = compiledSelectors.get(selector);
+  if (c === undefined) {
+    const exprs = arr(selector.matchExpressions);
+    c = {
+      labels: Object.entries(stringMap(selector.matchLabels)),
+      expressions: exprs.every(isObject)
+        ? exprs.map((e) => ({
+            key: str(e.key) ?? '',
+            operator: e.operator,
+            values: arr(e.values).map(String),
+          }))
+        : undefined,
+    };
+    compiledSelectors.set(selector, c);
+  }
+  return c;
+}
+
 /** A LabelSelector (`matchLabels` + `matchExpressions`) against labels. An empty selector matches all. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
   if (!isObject(selector)) return false;
-  for (const [k, v] of Object.entries(stringMap(selector.matchLabels))) if (labels[k] !== v) return false;
-  for (const e of arr(selector.matchExpressions)) {
-    if (!isObject(e)) return false;
-    const key = str(e.key) ?? '';
-    const values = arr(e.values).map(String);
+  const c = compileSelector(selector);
+  for (const [k, v] of c.labels) if (labels[k] !== v) return false;
+  if (c.expressions === undefined) return false;
+  for (const { key, operator, values } of c.expressions) {
     const has = Object.hasOwn(labels, key);
-    switch (e.operator) {
+    switch (operator) {
       case 'In':
         if (!has || !values.includes(labels[key] ?? '')) return false;
         break;
@@ -202,14 +260,24 @@ export function isEmptySelector(selector: unknown): boolean {
   );
 }
 
-/** The pod-spec objects of the run in a namespace. */
-export function workloadsIn(objects: readonly AuditObject[], namespace: string): AuditObject[] {
-  return objects.filter(
-    (o) =>
-      o.namespace === namespace &&
-      (POD_SPEC_KINDS as readonly string[]).includes(o.kind) &&
-      podSpecOf(o) !== undefined,
-  );
+// Rules ask per object for its namespace's workloads: grouped once per run (per objects list), not
+// filtered from every object each time, which made a run quadratic in its size.
+const workloadsByRun = new WeakMap<readonly AuditObject[], Map<string, AuditObject[]>>();
+
+/** The pod-spec objects of the run in a namespace, in input order. */
+export function workloadsIn(objects: readonly AuditObject[], namespace: string): readonly AuditObject[] {
+  let byNamespace = workloadsByRun.get(objects);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    for (const o of objects) {
+      if (!(POD_SPEC_KINDS as readonly string[]).includes(o.kind) || podSpecOf(o) === undefined) continue;
+      const list = byNamespace.get(o.namespace);
+      if (list) list.push(o);
+      else byNamespace.set(o.namespace, [o]);
+    }
+    workloadsByRun.set(objects, byNamespace);
+  }
+  return byNamespace.get(namespace) ?? [];
 }
 
 /** `spec.replicas`, defaulting to 1 as the API server does; undefined for kinds without replicas. */

@@ -33,7 +33,13 @@ import {
 export interface AuditSource {
   /** As shown in findings: relative POSIX path, or `<stdin>`. */
   path: string;
-  text: string;
+  /**
+   * The YAML text. A function when the caller already holds the decoded `documents` (Slipway's own
+   * renders): the text is then built and parsed only if a finding needs a position.
+   */
+  text: string | (() => string);
+  /** The decoded documents of `text`, exactly as parsing it gives them; skips parsing the text. */
+  documents?: readonly unknown[];
 }
 
 /** Which rules run and how severe they are; `config.ts` reads this from `.slipway/audit.yaml`. */
@@ -78,15 +84,15 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
   );
   const knownRules = new Set(allRules.map((r) => r.id));
 
-  const parsedOf = new Map<AuditObject, ParsedFile>();
-  const files: ParsedFile[] = [];
+  const parsedOf = new Map<AuditObject, Lazy>();
+  const files: Lazy[] = [];
   const findings: AuditFinding[] = [];
   const skipped: SkippedDocument[] = [];
   const objects: AuditObject[] = [];
   for (const source of sources) {
-    const parsed = parseFile(source.path, source.text);
+    const parsed = lazyParse(source);
     files.push(parsed);
-    const loaded = load(parsed);
+    const loaded = source.documents ? loadDocuments(parsed, source.documents) : load(parsed);
     findings.push(...loaded.findings);
     skipped.push(...loaded.skipped);
     for (const o of loaded.objects) {
@@ -102,10 +108,39 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
     list.push(o);
     byKind.set(o.kind, list);
   }
+  // Indexes built on first use: rules that relate objects ask once per object, so scanning a kind's
+  // whole list each time made runs quadratic in their size.
+  const byNamespace = new Map<string, Map<string, AuditObject[]>>();
+  const byName = new Map<string, Map<string, AuditObject>>();
   const ctx: RuleContext = {
     kubernetesVersion,
     objects: kubernetes,
     byKind: (kind) => byKind.get(kind) ?? [],
+    inNamespace: (kind, namespace) => {
+      let index = byNamespace.get(kind);
+      if (index === undefined) {
+        index = new Map();
+        for (const o of byKind.get(kind) ?? []) {
+          const list = index.get(o.namespace);
+          if (list) list.push(o);
+          else index.set(o.namespace, [o]);
+        }
+        byNamespace.set(kind, index);
+      }
+      return index.get(namespace) ?? [];
+    },
+    named: (kind, namespace, name) => {
+      let index = byName.get(kind);
+      if (index === undefined) {
+        index = new Map();
+        for (const o of byKind.get(kind) ?? []) {
+          const key = `${o.namespace}/${o.name}`;
+          if (!index.has(key)) index.set(key, o);
+        }
+        byName.set(kind, index);
+      }
+      return index.get(`${namespace}/${name}`);
+    },
   };
 
   const rulesByKind = new Map<string, Rule[]>();
@@ -118,7 +153,7 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
 
   let suppressed = 0;
   for (const o of objects) {
-    const parsed = parsedOf.get(o) as ParsedFile;
+    const parsed = parsedOf.get(o) as Lazy;
     const ignored = ignoresOf(o, parsed, knownRules, findings);
     const applicable = [
       ...(rulesByKind.get(o.kind) ?? []),
@@ -133,7 +168,7 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
         findings.push(
           engineFinding(
             'rule-failed',
-            parsed,
+            parsed.get(),
             o.docIndex,
             o.pointer,
             `${rule.id}: ${(e as Error).message}`,
@@ -148,9 +183,10 @@ export function auditSources(sources: readonly AuditSource[], options: AuditOpti
           continue;
         }
         const template = (rule.messages as Record<string, string>)[r.message] ?? r.message;
-        const pos = locate(parsed, o.docIndex, `${o.pointer}${r.path}`, r.at ?? 'key', r.innerLine);
+        const file = parsed.get();
+        const pos = locate(file, o.docIndex, `${o.pointer}${r.path}`, r.at ?? 'key', r.innerLine);
         findings.push(
-          finding(rule.id, severity, rule.remediation, format(template, r.data), parsed, o, pos, r.path),
+          finding(rule.id, severity, rule.remediation, format(template, r.data), file, o, pos, r.path),
         );
       }
     }
@@ -242,7 +278,7 @@ function engineFinding(
 /** Rules silenced on this object by its annotation; bad entries become findings. */
 function ignoresOf(
   o: AuditObject,
-  parsed: ParsedFile,
+  parsed: Lazy,
   knownRules: ReadonlySet<string>,
   findings: AuditFinding[],
 ): Set<string> {
@@ -266,14 +302,33 @@ function ignoresOf(
         : p.problem === 'unknown-rule'
           ? `the ignore entry "${p.entry}" names no rule: "${p.rule}" is not a rule id`
           : `the ignore entry "${p.entry}" is not "<rule-id> — <reason>"`;
-    findings.push(engineFinding('invalid-ignore', parsed, o.docIndex, where, message, o, 'value'));
+    findings.push(engineFinding('invalid-ignore', parsed.get(), o.docIndex, where, message, o, 'value'));
   }
   return out;
 }
 
-function load(parsed: ParsedFile): Loaded {
+/** A source's parsed text, built on first use (sources with `documents` may never need it). */
+interface Lazy {
+  readonly file: string;
+  get(): ParsedFile;
+}
+
+function lazyParse(source: AuditSource): Lazy {
+  let parsed: ParsedFile | undefined;
+  const text = source.text;
+  return {
+    file: source.path,
+    get: () => {
+      parsed ??= parseFile(source.path, typeof text === 'string' ? text : text());
+      return parsed;
+    },
+  };
+}
+
+/** Text sources: parse, report malformed documents, classify the others. */
+function load(lazy: Lazy): Loaded {
   const out: Loaded = { objects: [], findings: [], skipped: [] };
-  const composeByName = isComposeFileName(parsed.file);
+  const parsed = lazy.get();
   parsed.docs.forEach((doc, docIndex) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
@@ -302,31 +357,45 @@ function load(parsed: ParsedFile): Loaded {
       out.findings.push(engineFindingAtDoc(parsed, docIndex, yamlMessage((e as Error).message)));
       return;
     }
-    if (value === null || value === undefined) return;
-    // A kind, or an apiVersion with metadata or spec: an object (maybe a broken one). An apiVersion
-    // alone is another format (a Helm Chart.yaml), not a manifest.
-    const looksKubernetes =
-      isObject(value) &&
-      ('kind' in value || ('apiVersion' in value && ('metadata' in value || 'spec' in value)));
-    const looksCompose = isObject(value) && !looksKubernetes && isObject(value.services);
-    if (looksCompose || (composeByName && isObject(value) && !looksKubernetes)) {
-      out.objects.push(...composeObjects(parsed.file, docIndex, value as JsonObject));
-      return;
-    }
-    if (looksKubernetes) {
-      kubernetesObjects(parsed, docIndex, value, '', out);
-      return;
-    }
-    out.skipped.push({
-      file: parsed.file,
-      docIndex,
-      line: locate(parsed, docIndex, '').line,
-      reason: isObject(value)
-        ? 'a mapping without apiVersion or kind: not a Kubernetes object, nor a Compose file'
-        : 'not a mapping: not a Kubernetes object, nor a Compose file',
-    });
+    classify(lazy, docIndex, value, out);
   });
   return out;
+}
+
+/** Sources already decoded: classify each document; the text is parsed only to locate a finding. */
+function loadDocuments(lazy: Lazy, documents: readonly unknown[]): Loaded {
+  const out: Loaded = { objects: [], findings: [], skipped: [] };
+  documents.forEach((value, docIndex) => {
+    classify(lazy, docIndex, value, out);
+  });
+  return out;
+}
+
+/** One decoded document → Kubernetes objects, Compose objects, or a skipped document. */
+function classify(lazy: Lazy, docIndex: number, value: unknown, out: Loaded): void {
+  if (value === null || value === undefined) return;
+  // A kind, or an apiVersion with metadata or spec: an object (maybe a broken one). An apiVersion
+  // alone is another format (a Helm Chart.yaml), not a manifest.
+  const looksKubernetes =
+    isObject(value) &&
+    ('kind' in value || ('apiVersion' in value && ('metadata' in value || 'spec' in value)));
+  const looksCompose = isObject(value) && !looksKubernetes && isObject(value.services);
+  if (looksCompose || (isComposeFileName(lazy.file) && isObject(value) && !looksKubernetes)) {
+    out.objects.push(...composeObjects(lazy.file, docIndex, value as JsonObject));
+    return;
+  }
+  if (looksKubernetes) {
+    kubernetesObjects(lazy, docIndex, value, '', out);
+    return;
+  }
+  out.skipped.push({
+    file: lazy.file,
+    docIndex,
+    line: locate(lazy.get(), docIndex, '').line,
+    reason: isObject(value)
+      ? 'a mapping without apiVersion or kind: not a Kubernetes object, nor a Compose file'
+      : 'not a mapping: not a Kubernetes object, nor a Compose file',
+  });
 }
 
 function yamlMessage(m: string): string {
@@ -338,18 +407,12 @@ function engineFindingAtDoc(parsed: ParsedFile, docIndex: number, message: strin
   return engineFinding('invalid-yaml', parsed, docIndex, '', message);
 }
 
-function kubernetesObjects(
-  parsed: ParsedFile,
-  docIndex: number,
-  value: unknown,
-  pointer: string,
-  out: Loaded,
-) {
+function kubernetesObjects(parsed: Lazy, docIndex: number, value: unknown, pointer: string, out: Loaded) {
   if (!isObject(value)) {
     out.findings.push(
       engineFinding(
         'invalid-object',
-        parsed,
+        parsed.get(),
         docIndex,
         pointer,
         `a Kubernetes object must be a mapping, not ${Array.isArray(value) ? 'a list' : typeof value}`,
@@ -363,7 +426,7 @@ function kubernetesObjects(
       out.findings.push(
         engineFinding(
           'invalid-object',
-          parsed,
+          parsed.get(),
           docIndex,
           `${pointer}/${field}`,
           v === undefined || v === null || v === ''

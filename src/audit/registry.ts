@@ -11,9 +11,12 @@ import { composePrivileged } from './rules/compose-privileged.ts';
 import { composeUnpinnedImage } from './rules/compose-unpinned-image.ts';
 import { dangerousCapabilities } from './rules/dangerous-capabilities.ts';
 import { danglingIngress } from './rules/dangling-ingress.ts';
+import { danglingNetworkpolicy } from './rules/dangling-networkpolicy.ts';
+import { danglingNetworkpolicypeer } from './rules/dangling-networkpolicypeer.ts';
 import { danglingPdb } from './rules/dangling-pdb.ts';
 import { danglingScaleTarget } from './rules/dangling-scale-target.ts';
 import { danglingService } from './rules/dangling-service.ts';
+import { danglingServicemonitor } from './rules/dangling-servicemonitor.ts';
 import { deprecatedApi } from './rules/deprecated-api.ts';
 import { deprecatedServiceAccountField } from './rules/deprecated-service-account-field.ts';
 import { dockerSock } from './rules/docker-sock.ts';
@@ -114,8 +117,11 @@ export const RULES: readonly Rule[] = [
   deprecatedApi,
   // Kubernetes: references between objects
   danglingIngress,
+  danglingNetworkpolicy,
+  danglingNetworkpolicypeer,
   danglingPdb,
   danglingScaleTarget,
+  danglingServicemonitor,
   // Kubernetes: secrets, probes, network
   secretInConfigmap,
   secretInManifest,

@@ -65,6 +65,10 @@ export interface RuleContext {
   readonly objects: readonly AuditObject[];
   /** Kubernetes objects of a kind, in input order. */
   byKind(kind: string): readonly AuditObject[];
+  /** Kubernetes objects of a kind in a namespace, in input order (indexed: rules run per object). */
+  inNamespace(kind: string, namespace: string): readonly AuditObject[];
+  /** The first object of a kind with this namespace and name. */
+  named(kind: string, namespace: string, name: string): AuditObject | undefined;
 }
 
 export interface RuleDocs {

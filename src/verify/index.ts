@@ -1,12 +1,14 @@
 /**
- * Verify: rendered artifacts → findings. Today every Kubernetes object is validated against the
- * official schema of the environment's Kubernetes version (strict) and checked for removed APIs;
- * policy rules join here with the audit engine. Findings point at the rendered file, line and
- * column, so a person can open the exact place.
+ * Verify: rendered artifacts → findings. Every Kubernetes object is validated against the official
+ * schema of the environment's Kubernetes version (strict) and checked for removed APIs, and the audit
+ * engine's policy rules run on the Kubernetes objects and the Compose file (`./audit.ts`). Findings
+ * point at the rendered file, line and column, so a person can open the exact place.
  */
 import type { Model } from '../model/types.ts';
+import type { FileArtifact } from '../render/artifact.ts';
 import type { KubernetesRender } from '../render/kubernetes/index.ts';
 import { kubernetesFile } from '../render/kubernetes/index.ts';
+import { auditComposeFiles, auditKubernetes } from './audit.ts';
 import { locateFinding, type SchemaFinding, validateObjects } from './schema/kubernetes.ts';
 
 export interface Finding {
@@ -24,6 +26,24 @@ export interface Finding {
   path: string;
 }
 
+/**
+ * Everything verify checks on one environment's render: the schema findings, then the audit rules'
+ * (by file and position). `files` are the rendered files (the Compose file is audited from
+ * them); Kubernetes objects are checked from `kubernetes`, so a verify-only run need not write text.
+ */
+export function verifyEnvironment(
+  model: Model,
+  render: { files: readonly FileArtifact[]; kubernetes?: KubernetesRender | undefined },
+): Finding[] {
+  const k = render.kubernetes;
+  return [
+    ...(k ? verifyKubernetes(model, k) : []),
+    ...(k ? auditKubernetes(model, k) : []),
+    ...auditComposeFiles(render.files),
+  ];
+}
+
+/** The schema check of the rendered Kubernetes objects (strict, version-aware, removed APIs). */
 export function verifyKubernetes(model: Model, render: KubernetesRender): Finding[] {
   const findings = validateObjects(render.objects, {
     kubernetesVersion: model.environment.kubernetesVersion,

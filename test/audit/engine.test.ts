@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { auditSources } from '../../src/audit/engine.ts';
 import { defineRule, type Rule } from '../../src/audit/types.ts';
 import { deployment, where, y } from './_audit.ts';
@@ -173,5 +174,42 @@ describe('slipway.dev/ignore', () => {
     const r = auditSources([{ path: 'compose.yaml', text }], only('compose-privileged'));
     expect(r.findings).toEqual([]);
     expect(r.suppressed).toBe(1);
+  });
+});
+
+describe('decoded documents (verify audits its own render without building text)', () => {
+  const annotatedPrivileged = `${privileged}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    slipway.dev/ignore: dangling-service\nspec:\n  selector: { app: nope }\n  ports: [{ port: 80 }]\n`;
+  const documents = parseAllDocuments(annotatedPrivileged).map((d) => d.toJS());
+
+  it('gives the same findings, at the same places, as the text', () => {
+    const fromText = auditSources([{ path: 'a.yaml', text: annotatedPrivileged }]);
+    let built = 0;
+    const fromDocuments = auditSources([
+      {
+        path: 'a.yaml',
+        text: () => {
+          built++;
+          return annotatedPrivileged;
+        },
+        documents,
+      },
+    ]);
+    expect(fromText.findings.length).toBeGreaterThan(3);
+    expect(fromDocuments).toEqual(fromText);
+    expect(built).toBe(1);
+  });
+
+  it('never builds the text when nothing is found', () => {
+    const clean = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
+    const r = auditSources([
+      {
+        path: 'c.yaml',
+        text: () => {
+          throw new Error('the text was built');
+        },
+        documents: [clean],
+      },
+    ]);
+    expect([r.objects, r.findings]).toEqual([1, []]);
   });
 });

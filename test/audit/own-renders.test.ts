@@ -1,41 +1,60 @@
 /**
- * Slipway's own output must pass its own audit: every example's Kubernetes environments, rendered and
- * written as `plan` writes them, have no finding at warning or error. A finding here means the render
- * or the rule is wrong — never silence it by weakening the rule. Known render defects, each reported
- * to the renderer's owner, are listed below; an entry that no longer occurs must be removed.
+ * Slipway's own output passes its own audit: every environment of every example (Kubernetes and
+ * Compose), rendered as `plan` renders it, has ZERO audit findings — through verify's path (decoded
+ * objects, text built only to locate) and as the files plan writes (text, parsed like `slipway audit`
+ * reads them). A finding here means the render is wrong: fix the renderer, never weaken the rule.
  */
+import { globSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditSources } from '../../src/audit/engine.ts';
-import { kubernetesFiles } from '../../src/render/kubernetes/index.ts';
-import { renderExamples } from '../render/_examples.ts';
+import { readRenderInputs } from '../../src/cli/_inputs.ts';
+import { resolveEnvironment } from '../../src/model/resolve.ts';
+import { renderEnvironment } from '../../src/render/index.ts';
+import { loadSpecFile } from '../../src/spec/loader.ts';
+import { verifyEnvironment } from '../../src/verify/index.ts';
 
-/** rule id → why the render is wrong (the rule is right). */
-/** Rules that fire on Slipway's own renders, with why; empty: every finding is a defect. */
-const KNOWN_RENDER_DEFECTS: Record<string, string> = {};
-
-const rendered = renderExamples();
-
-describe('audit of every example render', () => {
-  it('covers every Kubernetes environment of the examples', () => {
-    expect(rendered.length).toBeGreaterThan(0);
+const environments = globSync('examples/*/slipway.yaml')
+  .sort()
+  .flatMap((file) => {
+    const r = loadSpecFile(file);
+    if (!r.loaded) throw new Error(`${file} does not load: ${JSON.stringify(r.diagnostics)}`);
+    const loaded = r.loaded;
+    return Object.keys(loaded.spec.environments).map((env) => {
+      const model = resolveEnvironment(loaded.spec, env);
+      const render = renderEnvironment(model, readRenderInputs(loaded, model, join('deploy', env)));
+      return { name: `${file.split('/')[1]}/${env}`, model, render };
+    });
   });
 
-  it.each(rendered.map((r) => [`${r.example}/${r.env}`, r] as const))('%s: no warning or error', (_, r) => {
-    const sources = kubernetesFiles(r.render).map((f) => ({ path: f.path, text: f.content }));
-    const result = auditSources(sources, { kubernetesVersion: r.model.environment.kubernetesVersion });
-    expect(result.skipped).toEqual([]);
-    const findings = result.findings.filter(
-      (f) => f.severity !== 'info' && !Object.hasOwn(KNOWN_RENDER_DEFECTS, f.rule),
-    );
+describe('audit of every example render', () => {
+  it('covers Kubernetes and Compose environments', () => {
+    const targets = new Set(environments.map((e) => e.model.environment.target));
+    expect([...targets].sort()).toEqual(['compose', 'kubernetes']);
+  });
+
+  it.each(environments.map((e) => [e.name, e] as const))('%s: no finding in verify', (_, e) => {
+    expect(e.render.problems).toEqual([]);
+    const findings = verifyEnvironment(e.model, e.render);
     expect(findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([]);
   });
 
-  it('every known render defect still occurs (remove fixed ones from the list)', () => {
-    const seen = new Set<string>();
-    for (const r of rendered) {
-      const sources = kubernetesFiles(r.render).map((f) => ({ path: f.path, text: f.content }));
-      for (const f of auditSources(sources).findings) seen.add(f.rule);
-    }
-    for (const rule of Object.keys(KNOWN_RENDER_DEFECTS)) expect(seen.has(rule), rule).toBe(true);
-  });
+  it.each(environments.map((e) => [e.name, e] as const))(
+    '%s: no finding in the files plan writes',
+    (_, e) => {
+      const yamlFiles = e.render.files.filter(
+        (f) => /\.ya?ml$/.test(f.path) && (f.renderer === 'kubernetes' || f.renderer === 'compose'),
+      );
+      expect(yamlFiles.length).toBeGreaterThan(0);
+      const result = auditSources(
+        yamlFiles.map((f) => ({ path: f.path, text: f.content })),
+        { kubernetesVersion: e.model.environment.kubernetesVersion },
+      );
+      expect(result.skipped).toEqual([]);
+      expect(result.objects).toBeGreaterThan(1);
+      expect(result.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual(
+        [],
+      );
+    },
+  );
 });

@@ -2,12 +2,38 @@
  * The seed documents' YAML blocks, audited as the team would have written them: the known problems of
  * each seed are found, at the right object and field (locations are lines of the seed file itself).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type AuditSource, auditSources } from '../../src/audit/engine.ts';
 import type { AuditFinding } from '../../src/audit/types.ts';
 
-const SEEDS = new URL('../../../shared/seeds/', import.meta.url);
+/**
+ * The seeds sit next to the repository (`../shared/seeds`); from a git worktree elsewhere, next to the
+ * main checkout the worktree belongs to.
+ */
+function seedsDir(): URL {
+  const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const candidates = [join(repo, '../shared/seeds')];
+  try {
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    candidates.push(join(dirname(common), '../shared/seeds'));
+  } catch {
+    // Not a git checkout: only the folder next to the repository.
+  }
+  const found = candidates.find((c) => existsSync(c));
+  if (found === undefined)
+    throw new Error(`the seed documents are not in ${candidates.join(' nor ')}: check out ../shared/seeds`);
+  return pathToFileURL(`${found}/`);
+}
+
+const SEEDS = seedsDir();
 const seedFiles = readdirSync(SEEDS)
   .filter((f) => /^\d{3}_.*\.txt$/.test(f))
   .sort();
@@ -99,6 +125,11 @@ describe('seed 002 (Plugin Management)', () => {
     expect(psp[0]?.column).toBe(13);
     expect(psp[0]?.message).toContain('removed in Kubernetes 1.25');
   });
+  it('finds the ServiceMonitor in namespace monitoring that watches only its own namespace', () => {
+    const sm = on(findings, 'dangling-servicemonitor', 'portal-frontend');
+    expect(sm.map(seedLine)).toEqual([lineOf('002', 'selector:', lineOf('002', 'kind: ServiceMonitor'))]);
+    expect(sm[0]?.message).toContain('namespace monitoring');
+  });
   it('audits the custom resources (CloudNativePG, RedisFailover, Prometheus) without failing on them', () => {
     expect(on(findings, 'invalid-object')).toEqual([]);
     expect(on(findings, 'rule-failed')).toEqual([]);
@@ -129,6 +160,11 @@ describe('seed 003 (AutoDevHub)', () => {
       expect.stringContaining('autodevhub-frontend-service'),
     ]);
     expect(on(findings, 'non-isolated-pod').map((f) => f.object?.name)).toEqual(['autodevhub-frontend']);
+  });
+  it('finds the ServiceMonitor that selects a Service the document never defines', () => {
+    expect(on(findings, 'dangling-servicemonitor').map((f) => f.object?.name)).toEqual([
+      'autodevhub-monitor',
+    ]);
   });
 });
 

@@ -19,8 +19,7 @@ export function replicasWithAutoscaling(w: AuditObject, ctx: RuleContext): numbe
   const r = get(w.value, 'spec', 'replicas');
   if (typeof r === 'number') return r;
   for (const kind of ['HorizontalPodAutoscaler', 'ScaledObject'] as const)
-    for (const a of ctx.byKind(kind)) {
-      if (a.namespace !== w.namespace) continue;
+    for (const a of ctx.inNamespace(kind, w.namespace)) {
       const ref = get(a.value, 'spec', 'scaleTargetRef');
       const refKind = str(get(ref, 'kind')) ?? (kind === 'ScaledObject' ? 'Deployment' : undefined);
       if (refKind !== w.kind || str(get(ref, 'name')) !== w.name) continue;

@@ -41,7 +41,7 @@ function backends(o: AuditObject): Backend[] {
 }
 
 function findService(ctx: RuleContext, o: AuditObject, name: string): AuditObject | undefined {
-  return ctx.byKind('Service').find((s) => s.name === name && s.namespace === o.namespace);
+  return ctx.named('Service', o.namespace, name);
 }
 
 export const danglingIngress = defineRule({

@@ -1,4 +1,5 @@
-import { get, isObject, podSpecOf, selectorMatches, workloadsIn } from '../_k8s.ts';
+import { get, isObject } from '../_k8s.ts';
+import { anyPodMatches } from '../_pods.ts';
 import { defineRule } from '../types.ts';
 
 export const danglingPdb = defineRule({
@@ -13,7 +14,8 @@ export const danglingPdb = defineRule({
   },
   docs: {
     rationale: 'A budget that matches nothing silently protects nothing during node drains.',
-    kubeLinter: 'No kube-linter equivalent. It reads only the manifests audited together.',
+    kubeLinter:
+      "No kube-linter equivalent. It reads only the manifests audited together; the pods of CloudNativePG clusters and Redis failovers count, with their operators' labels.",
   },
   *check(o, ctx) {
     const selector = get(o.value, 'spec', 'selector');
@@ -21,8 +23,7 @@ export const danglingPdb = defineRule({
       yield { message: 'noSelector', path: '/spec' };
       return;
     }
-    const pods = workloadsIn(ctx.objects, o.namespace);
-    if (pods.some((w) => selectorMatches(selector, podSpecOf(w)?.labels ?? {}))) return;
+    if (anyPodMatches(ctx.objects, o.namespace, selector)) return;
     yield {
       message: 'noMatch',
       data: { namespace: o.namespace === '' ? 'the manifests' : `namespace ${o.namespace}` },

@@ -23,7 +23,7 @@ export const danglingScaleTarget = defineRule({
     // KEDA defaults the kind to Deployment.
     const kind = str(get(ref, 'kind')) ?? (o.kind === 'ScaledObject' ? 'Deployment' : undefined);
     if (name === undefined || kind === undefined) return;
-    if (ctx.byKind(kind).some((t) => t.name === name && t.namespace === o.namespace)) return;
+    if (ctx.named(kind, o.namespace, name) !== undefined) return;
     yield {
       message: 'missing',
       data: { kind, name, namespace: o.namespace === '' ? 'the manifests' : `namespace ${o.namespace}` },

@@ -1,5 +1,6 @@
-import { get, mapSelectorMatches, podSpecOf, stringMap, workloadsIn } from '../_k8s.ts';
-import { type AuditObject, defineRule } from '../types.ts';
+import { get, mapSelectorMatches, stringMap } from '../_k8s.ts';
+import { podLabelsIn } from '../_pods.ts';
+import { defineRule } from '../types.ts';
 
 export const danglingService = defineRule({
   id: 'dangling-service',
@@ -14,26 +15,23 @@ export const danglingService = defineRule({
   },
   docs: {
     kubeLinter:
-      '`dangling-service` (default), same check; a selector-less Service that comes with an Endpoints or EndpointSlice of its name is not reported. It reads only the manifests audited together.',
+      "`dangling-service` (default), same check; a selector-less Service that comes with an Endpoints or EndpointSlice of its name is not reported. It reads only the manifests audited together; the pods of CloudNativePG clusters and Redis failovers count, with their operators' labels.",
   },
   *check(o, ctx) {
     if (get(o.value, 'spec', 'type') === 'ExternalName') return;
     const selector = stringMap(get(o.value, 'spec', 'selector'));
     if (Object.keys(selector).length === 0) {
       const own =
-        ctx.byKind('Endpoints').some((e) => e.name === o.name && e.namespace === o.namespace) ||
+        ctx.named('Endpoints', o.namespace, o.name) !== undefined ||
         ctx
-          .byKind('EndpointSlice')
+          .inNamespace('EndpointSlice', o.namespace)
           .some(
-            (e) =>
-              e.namespace === o.namespace &&
-              stringMap(get(e.value, 'metadata', 'labels'))['kubernetes.io/service-name'] === o.name,
+            (e) => stringMap(get(e.value, 'metadata', 'labels'))['kubernetes.io/service-name'] === o.name,
           );
       if (!own) yield { message: 'noSelector', path: get(o.value, 'spec') === undefined ? '' : '/spec' };
       return;
     }
-    const pods = workloadsIn(ctx.objects, o.namespace);
-    if (pods.some((w) => mapSelectorMatches(selector, podLabels(w)))) return;
+    if (podLabelsIn(ctx.objects, o.namespace).some((p) => mapSelectorMatches(selector, p.labels))) return;
     yield {
       message: 'noMatch',
       data: {
@@ -46,7 +44,3 @@ export const danglingService = defineRule({
     };
   },
 });
-
-function podLabels(w: AuditObject): Record<string, string> {
-  return podSpecOf(w)?.labels ?? {};
-}

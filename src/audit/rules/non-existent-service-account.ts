@@ -23,8 +23,8 @@ export const nonExistentServiceAccount = defineRule({
     const name = str(pod.spec[field]);
     if (name === undefined || name === '' || name === 'default') return;
     const found = ctx
-      .byKind('ServiceAccount')
-      .some((sa) => sa.name === name && sa.namespace === o.namespace && sa.apiVersion === 'v1');
+      .inNamespace('ServiceAccount', o.namespace)
+      .some((sa) => sa.name === name && sa.apiVersion === 'v1');
     if (!found)
       yield {
         message: 'missing',

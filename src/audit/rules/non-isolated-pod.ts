@@ -20,11 +20,8 @@ export const nonIsolatedPod = defineRule({
     const pod = podSpecOf(o);
     if (!pod) return;
     const covered = ctx
-      .byKind('NetworkPolicy')
-      .some(
-        (np) =>
-          np.namespace === o.namespace && selectorMatches(get(np.value, 'spec', 'podSelector'), pod.labels),
-      );
+      .inNamespace('NetworkPolicy', o.namespace)
+      .some((np) => selectorMatches(get(np.value, 'spec', 'podSelector'), pod.labels));
     if (covered) return;
     const meta = get(o.value, ...pod.metadataPath.slice(1).split('/'));
     yield {

@@ -5,9 +5,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { RULES } from '../../audit/registry.ts';
 import { resolveEnvironment } from '../../model/resolve.ts';
 import { renderEnvironment, renderersFor } from '../../render/index.ts';
-import { verifyKubernetes } from '../../verify/index.ts';
+import { verifyEnvironment } from '../../verify/index.ts';
 import { renderApp } from '../_app.ts';
 import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
@@ -15,7 +16,12 @@ import { problemsToDiagnostics } from '../_problems.ts';
 import { ValidationError } from '../errors.ts';
 import { findingToReportable, formatDiagnostics, type Io, json, paint } from '../output.ts';
 
-export function planCommand(file: string, opts: { env?: string; out: string }, io: Io): number {
+export function planCommand(
+  file: string,
+  opts: { env?: string; out: string; failOn?: 'error' | 'warning' },
+  io: Io,
+): number {
+  const failOn = opts.failOn ?? 'error';
   const { loaded, warnings } = loadOrThrow(file, io);
   const envs = pickEnvironments(loaded, opts.env);
   const rendered = envs.map((env) => {
@@ -49,7 +55,7 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
       writeFileSync(path, a.content);
     }
     const k = result.kubernetes;
-    const findings = k ? verifyKubernetes(model, k) : [];
+    const findings = verifyEnvironment(model, result);
     if (findings.length > 0 && io.format === 'text')
       io.err(
         `${formatDiagnostics(
@@ -101,7 +107,9 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
     files: a.files.length,
     notes: a.notes,
   }));
-  const failed = summaries.some((s) => s.findings.some((f) => f.severity === 'error'));
+  const failed = summaries.some((s) =>
+    s.findings.some((f) => f.severity === 'error' || failOn === 'warning'),
+  );
   if (io.format === 'json') {
     io.out(
       json({
@@ -133,13 +141,14 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
           .map(([k, n]) => `${n} ${k}`)
           .join(', ')}\n`,
       );
-    if (s.objects) {
+    {
       const errors = s.findings.filter((f) => f.severity === 'error').length;
       const warnings = s.findings.length - errors;
       const verdict = errors === 0 ? paint(io, 'green', 'no errors') : paint(io, 'red', `${errors} error(s)`);
-      io.out(
-        `  verified against Kubernetes ${s.kubernetesVersion} schemas: ${verdict}${warnings > 0 ? `, ${warnings} warning(s)` : ''}\n`,
-      );
+      const against = s.objects
+        ? `Kubernetes ${s.kubernetesVersion} schemas and ${RULES.length} audit rules`
+        : `${RULES.length} audit rules`;
+      io.out(`  verified against ${against}: ${verdict}${warnings > 0 ? `, ${warnings} warning(s)` : ''}\n`);
     }
     if (s.prerequisites?.length)
       io.out(`  cluster needs first:\n${s.prerequisites.map((p) => `    - ${p}\n`).join('')}`);
@@ -156,7 +165,7 @@ export function planCommand(file: string, opts: { env?: string; out: string }, i
   }
   if (failed)
     io.out(
-      `${paint(io, 'red', '✗')} verification found errors (shown above); the files are written for inspection\n`,
+      `${paint(io, 'red', '✗')} verification found ${failOn === 'warning' ? 'findings' : 'errors'} (shown above); the files are written for inspection\n`,
     );
   return failed ? 1 : 0;
 }

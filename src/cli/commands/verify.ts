@@ -1,12 +1,15 @@
 /**
  * `slipway verify <spec> [--env e] [--fail-on error|warning]`: render in memory and verify —
  * every Kubernetes object against the official schema of the environment's Kubernetes version,
- * strictly, and removed APIs. Exit 1 when a finding reaches --fail-on, 0 otherwise.
+ * strictly, and removed APIs; and the audit rules (`slipway audit`'s) on every Kubernetes object
+ * and Compose file. Exit 1 when a finding reaches --fail-on, 0 otherwise.
  */
 import { join } from 'node:path';
+import { RULES } from '../../audit/registry.ts';
 import { resolveEnvironment } from '../../model/resolve.ts';
+import { type EnvironmentRender, renderEnvironment } from '../../render/index.ts';
 import { renderKubernetes } from '../../render/kubernetes/index.ts';
-import { type Finding, verifyKubernetes } from '../../verify/index.ts';
+import { type Finding, verifyEnvironment } from '../../verify/index.ts';
 import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
 import { problemsToDiagnostics } from '../_problems.ts';
@@ -19,19 +22,34 @@ export function verifyCommand(
   io: Io,
 ): number {
   const { loaded } = loadOrThrow(file, io);
-  const results: { env: string; kubernetesVersion: string; objects: number; findings: Finding[] }[] = [];
+  const results: {
+    env: string;
+    target: 'kubernetes' | 'compose';
+    kubernetesVersion?: string;
+    objects: number;
+    findings: Finding[];
+  }[] = [];
   for (const env of pickEnvironments(loaded, opts.env)) {
     const model = resolveEnvironment(loaded.spec, env);
-    // Only what is verified is rendered: no files are written, so no YAML text is built.
-    if (model.environment.target !== 'kubernetes') continue;
-    const kubernetes = renderKubernetes(model, readRenderInputs(loaded, model, join(opts.out, env)));
-    const problems = problemsToDiagnostics(loaded, kubernetes.problems);
+    const inputs = readRenderInputs(loaded, model, join(opts.out, env));
+    // Kubernetes: only what is verified is rendered (no files are written, so no YAML text is built);
+    // Compose: the environment's renderers, for its compose.yaml.
+    const kubernetes = model.environment.target === 'kubernetes';
+    let render: EnvironmentRender;
+    if (kubernetes) {
+      const k = renderKubernetes(model, inputs);
+      render = { files: [], problems: k.problems, notes: [], kubernetes: k };
+    } else render = renderEnvironment(model, inputs);
+    const problems = problemsToDiagnostics(loaded, render.problems);
     if (problems.length > 0) throw new ValidationError(problems);
     results.push({
       env,
-      kubernetesVersion: model.environment.kubernetesVersion,
-      objects: kubernetes.objects.length,
-      findings: verifyKubernetes(model, kubernetes),
+      target: kubernetes ? 'kubernetes' : 'compose',
+      ...(kubernetes ? { kubernetesVersion: model.environment.kubernetesVersion } : {}),
+      // For Compose, the files audited (compose.yaml).
+      objects:
+        render.kubernetes?.objects.length ?? render.files.filter((f) => f.path === 'compose.yaml').length,
+      findings: verifyEnvironment(model, render),
     });
   }
   const failing = results
@@ -49,14 +67,12 @@ export function verifyCommand(
           )}\n\n`,
         );
       const mark = r.findings.length === 0 ? paint(io, 'green', '✓') : paint(io, 'red', '✗');
-      io.out(
-        `${mark} ${r.env}: ${r.objects} objects against Kubernetes ${r.kubernetesVersion} schemas, ${r.findings.length} finding(s)\n`,
-      );
+      const what =
+        r.target === 'kubernetes'
+          ? `${r.objects} objects against Kubernetes ${r.kubernetesVersion} schemas and ${RULES.length} audit rules`
+          : `compose.yaml against ${RULES.length} audit rules`;
+      io.out(`${mark} ${r.env}: ${what}, ${r.findings.length} finding(s)\n`);
     }
-    if (results.length === 0)
-      io.out(
-        'nothing to verify: no kubernetes environment (compose checks arrive with the compose renderer)\n',
-      );
   }
   return failing.length > 0 ? 1 : 0;
 }

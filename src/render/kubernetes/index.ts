@@ -182,9 +182,14 @@ export function kubernetesFiles(render: KubernetesRender): FileArtifact[] {
   return render.objects.map(kubernetesFile);
 }
 
+/** Where plan writes an object, relative to the environment's output folder. */
+export function kubernetesFilePath(o: KubeObject): string {
+  return `kubernetes/${String(kindRank(o.kind)).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+}
+
 export function kubernetesFile(o: KubeObject): FileArtifact {
   return {
-    path: `kubernetes/${String(kindRank(o.kind)).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`,
+    path: kubernetesFilePath(o),
     content: toYaml(o),
     renderer: 'kubernetes',
   };
