@@ -66,17 +66,22 @@ export function buildProgram(
     .argument('<spec>', 'path to slipway.yaml')
     .option('-e, --env <name>', 'only this environment')
     .option('-o, --out <dir>', 'output folder', 'deploy')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 on verify or audit findings at or above')
+        .choices(['error', 'warning'])
+        .default('error'),
+    )
     .addOption(outputOption())
     .addHelpText(
       'after',
       examples('slipway plan slipway.yaml', 'slipway plan slipway.yaml --env prod --out build/deploy'),
     )
-    .action((spec: string, o: { env?: string; out: string; output: string }) =>
+    .action((spec: string, o: { env?: string; out: string; failOn: 'error' | 'warning'; output: string }) =>
       run(
         async () =>
           (await import('./commands/plan.ts')).planCommand(
             spec,
-            { out: o.out, ...(o.env ? { env: o.env } : {}) },
+            { out: o.out, failOn: o.failOn, ...(o.env ? { env: o.env } : {}) },
             ioFor(o.output),
           ),
         o.output,
@@ -119,7 +124,7 @@ export function buildProgram(
   program
     .command('verify')
     .description(
-      'render in memory and verify: official Kubernetes schemas (strict) per environment version, removed APIs',
+      'render in memory and verify: official Kubernetes schemas (strict) per environment version, removed APIs, and the audit rules (Kubernetes and Compose)',
     )
     .argument('<spec>', 'path to slipway.yaml')
     .option('-e, --env <name>', 'only this environment')
