@@ -1,0 +1,309 @@
+/**
+ * `slipway deploy` on a real Docker engine (withDocker: dockerd from install-docker.sh, base
+ * images from build-base-images.sh). The fixture (test/e2e/fixtures/compose-app) is a Node HTTP
+ * server with PostgreSQL, Redis and a pre-deploy hook, behind the production profile's Caddy
+ * proxy, published on a loopback port picked here. The scenarios run in order on one project:
+ *
+ *   fresh deploy → healthy and answering through the proxy, the hook ran first
+ *   config change under load → zero failed requests (the count is printed)
+ *   broken releases (failing health check; crashing container) → exit 3 naming the service, the
+ *     check and the last log lines; the old release answered throughout
+ *   rollback --to 1; a concurrent deploy refused; SIGKILL mid-deploy, then a deploy converges;
+ *   down keeps the volumes, down --volumes deletes them; promote is a usage error
+ *
+ * The database password never appears in any output.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { BIN, NODE } from '../_helpers.ts';
+import { run } from './_engines.ts';
+import { dockerEngine, withDocker } from './support/docker.ts';
+import { getJson, startLoad } from './support/load.ts';
+
+const engine = dockerEngine();
+const docker = withDocker([engine]);
+const FIXTURE = join(process.cwd(), 'test/e2e/fixtures/compose-app');
+const WORK = mkdtempSync(join(tmpdir(), 'slipway-compose-deploy-'));
+const APP = join(WORK, 'app');
+const STATE = join(WORK, 'state');
+const SPEC = join(APP, 'slipway.yaml');
+const PROJECT = 'shopfront-e2e';
+const HOST = 'shop.localtest';
+const PASSWORD = `pw${Math.random().toString(36).slice(2)}${Date.now()}`;
+const outputs: string[] = [];
+let port = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function cliEnv(): NodeJS.ProcessEnv {
+  return { ...docker.env, NO_COLOR: '1', SLIPWAY_DEBUG: '', SLIPWAY_DRAIN_SECONDS: '1' };
+}
+
+async function slipway(args: string[], timeoutMs = 300_000) {
+  const r = await run(NODE, [BIN, ...args, SPEC, '--env', 'e2e', '--state-dir', STATE], {
+    env: cliEnv(),
+    timeoutMs,
+  });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+/** A deploy in the background, to kill or to race. */
+function background(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stderr: string }>;
+} {
+  const child = spawn(NODE, [BIN, ...args, SPEC, '--env', 'e2e', '--state-dir', STATE], {
+    env: { ...process.env, ...cliEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout?.on('data', (d) => outputs.push(String(d)));
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('close', (code) => {
+      outputs.push(stderr);
+      resolve({ code, stderr });
+    }),
+  );
+  return { child, done };
+}
+
+/** Sets one env value of the spec (`APP_VERSION: v1` → `v2`), for web and the hook alike. */
+function setEnv(key: string, value: string): void {
+  const text = readFileSync(SPEC, 'utf8');
+  const next = text.replace(new RegExp(`(\\n\\s+${key}: )("?)[^"\\n]*\\2`, 'g'), `$1"${value}"`);
+  if (next === text) throw new Error(`${key} is not in the spec`);
+  writeFileSync(SPEC, next);
+}
+
+async function webContainers(): Promise<string[]> {
+  const r = await docker.docker([
+    'ps',
+    '--filter',
+    `label=com.docker.compose.project=${PROJECT}`,
+    '--filter',
+    'label=com.docker.compose.service=web',
+    '--format',
+    '{{.Names}}',
+  ]);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const answer = () => getJson(port, HOST);
+
+beforeAll(async () => {
+  port = await freePort();
+  cpSync(FIXTURE, APP, { recursive: true });
+  writeFileSync(SPEC, readFileSync(SPEC, 'utf8').replace('127.0.0.1:18080:80', `127.0.0.1:${port}:80`));
+  writeFileSync(join(APP, '.env'), `DB_PASSWORD=${PASSWORD}\n`);
+});
+
+afterAll(async () => {
+  if (engine.ok) await run('docker', ['compose', '-p', PROJECT, 'down', '-v', '-t', '1'], { env: cliEnv() });
+  rmSync(WORK, { recursive: true, force: true });
+}, 120_000);
+
+describe('slipway deploy on a real Docker engine (compose)', () => {
+  engine.it('fresh deploy: healthy, answering through the proxy, the pre-deploy hook ran first', async () => {
+    const r = await slipway(['deploy', '--timeout', '3m']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /migrate: running the pre-deploy hook[\s\S]*web: (starting|recreating)[\s\S]*proxy/,
+    );
+    expect(r.stdout).toContain(`deployed ${PROJECT} release 1`);
+    const a = await answer();
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ version: 'v1', migrated: 'v1', postgres: 'ok', redis: 'ok' });
+    // Images are tagged by content, never latest.
+    const record = JSON.parse(readFileSync(join(STATE, 'shopfront/e2e/releases/1/release.json'), 'utf8'));
+    expect(record.built.web).toMatch(/^shopfront-web:[0-9a-f]{12}$/);
+    expect(record.imageIds.web).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const compose = readFileSync(join(STATE, 'shopfront/e2e/releases/1/compose.yaml'), 'utf8');
+    expect(compose).not.toContain('build:');
+    expect(compose).not.toContain(PASSWORD);
+
+    const status = await slipway(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    for (const svc of ['web', 'db', 'cache', 'proxy'])
+      expect(status.stdout).toMatch(new RegExp(`^${svc}\\s+1\\s+healthy\\s+\\d+s`, 'm'));
+    const json = await slipway(['status', '--output', 'json']);
+    expect(JSON.parse(json.stdout).currentRelease).toBe(1);
+  });
+
+  engine.it('an unchanged deploy changes nothing and records no release', async () => {
+    const before = await webContainers();
+    const r = await slipway(['deploy']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('nothing changed since release 1');
+    expect(await webContainers()).toEqual(before);
+    const h = await slipway(['history', '--output', 'json']);
+    expect(JSON.parse(h.stdout).releases).toHaveLength(1);
+  });
+
+  engine.it('config change under load: zero failed requests', async () => {
+    setEnv('APP_VERSION', 'v2');
+    const load = startLoad(port, HOST, { concurrency: 4 });
+    const r = await slipway(['deploy', '--timeout', '2m']);
+    const report = await load.stop();
+    console.info(
+      `zero-downtime switch: ${report.ok} requests ok, ${report.failed} failed in ${(report.ms / 1000).toFixed(1)} s (versions seen: ${report.versions.join(' → ')})`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/web: proxy switched to/);
+    expect(report.failed, report.samples.join('\n')).toBe(0);
+    expect(report.ok).toBeGreaterThan(50);
+    expect(report.versions).toEqual(['v1', 'v2']);
+    expect((await answer()).body).toMatchObject({ version: 'v2', migrated: 'v2' });
+    expect(await webContainers()).toHaveLength(1);
+  });
+
+  engine.it(
+    'a failing health check: exit 3 with service, check and logs; the old release answers throughout',
+    async () => {
+      setEnv('APP_VERSION', 'v3');
+      setEnv('HEALTH_FAIL', '1');
+      const load = startLoad(port, HOST, { concurrency: 2 });
+      const r = await slipway(['deploy', '--timeout', '12s']);
+      const report = await load.stop();
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/service web: container shopfront-e2e-web-\d+ was not healthy/);
+      expect(r.stderr).toMatch(/check: node -e fetch\('http:\/\/127\.0\.0\.1:3000\/healthz'/);
+      expect(r.stderr).toMatch(/last log lines of shopfront-e2e-web-\d+:\n\s+version v3 listening/);
+      expect(r.stderr).toMatch(/release 2 serves/);
+      expect(report.failed, report.samples.join('\n')).toBe(0);
+      expect(report.versions).toEqual(['v2']);
+      expect((await answer()).body.version).toBe('v2');
+      expect(await webContainers()).toHaveLength(1);
+    },
+  );
+
+  engine.it('a crashing container: exit 3 naming the crash; the old release still answers', async () => {
+    setEnv('HEALTH_FAIL', '0');
+    setEnv('CRASH', '1');
+    const r = await slipway(['deploy', '--timeout', '1m']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/service web: container shopfront-e2e-web-\d+ (crashed|exited)/);
+    expect(r.stderr).toContain('CRASH=1, exiting');
+    expect((await answer()).body.version).toBe('v2');
+    const h = JSON.parse((await slipway(['history', '--output', 'json'])).stdout);
+    expect(h.releases.map((x: any) => [x.revision, x.status])).toEqual([
+      [4, 'rolled-back'],
+      [3, 'rolled-back'],
+      [2, 'deployed'],
+      [1, 'superseded'],
+    ]);
+    setEnv('CRASH', '0');
+  });
+
+  engine.it('rollback --to 1', async () => {
+    const r = await slipway(['rollback', '--to', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await answer()).body.version).toBe('v1');
+    const h = await slipway(['history', '--max', '2']);
+    expect(h.stdout).toMatch(/^5\s+deployed\s.*rollback to 1$/m);
+    expect(h.stdout).toMatch(/^4\s+rolled-back/m);
+    expect(h.stdout).not.toMatch(/^3\s/m);
+    const back = await slipway(['rollback', '--to', '3']);
+    expect(back.code).toBe(2);
+    expect(back.stderr).toContain('release 3 never served');
+  });
+
+  engine.it('a concurrent deploy of the same environment is refused, naming who and when', async () => {
+    setEnv('APP_VERSION', 'v5');
+    const first = background(['deploy', '--timeout', '2m']);
+    await until('the first deploy to take the lock', async () =>
+      existsSync(join(STATE, 'shopfront/e2e/lock')),
+    );
+    const second = await slipway(['deploy']);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(
+      /another deploy of shopfront\/e2e is in progress: started \S+ by \S+@\S+ \(pid \d+\)/,
+    );
+    const done = await first.done;
+    expect(done.code, done.stderr).toBe(0);
+    expect((await answer()).body.version).toBe('v5');
+  });
+
+  engine.it('SIGKILL mid-deploy leaves nothing stuck: the next deploy recovers and converges', async () => {
+    setEnv('APP_VERSION', 'v6');
+    const killed = background(['deploy', '--timeout', '2m']);
+    // Killed while the new container starts beside the old one, before the switch.
+    await until('a second web container', async () => (await webContainers()).length >= 2);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    expect(existsSync(join(STATE, 'shopfront/e2e/lock'))).toBe(true);
+    expect((await answer()).body.version).toBe('v5');
+
+    const r = await slipway(['deploy', '--timeout', '2m']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/did not finish \(its process \d+ is gone\); recovering/);
+    expect((await answer()).body.version).toBe('v6');
+    expect(await webContainers()).toHaveLength(1);
+    const h = JSON.parse((await slipway(['history', '--output', 'json'])).stdout);
+    const [latest, interrupted] = h.releases;
+    expect(latest.status).toBe('deployed');
+    expect(interrupted.status).toBe('failed');
+    expect(interrupted.description).toContain('interrupted');
+  });
+
+  engine.it('promote and abort are usage errors on compose', async () => {
+    const r = await slipway(['promote']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('blue-green');
+  });
+
+  engine.it('down keeps the volumes; down --volumes deletes them', async () => {
+    const volumes = async () =>
+      (
+        await docker.docker([
+          'volume',
+          'ls',
+          '--filter',
+          `label=com.docker.compose.project=${PROJECT}`,
+          '--format',
+          '{{.Name}}',
+        ])
+      ).stdout
+        .split('\n')
+        .filter(Boolean);
+    const r = await slipway(['down']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await webContainers()).toHaveLength(0);
+    expect(await volumes()).toContain(`${PROJECT}_db-data`);
+    const status = await slipway(['status']);
+    expect(status.stdout).toMatch(/^web\s+not running/m);
+    const gone = await slipway(['down', '--volumes']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(await volumes()).toEqual([]);
+  });
+
+  engine.it('no output ever contained the database password', () => {
+    expect(outputs.length).toBeGreaterThan(10);
+    for (const o of outputs) expect(o).not.toContain(PASSWORD);
+  });
+});
