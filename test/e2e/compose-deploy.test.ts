@@ -220,14 +220,29 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     setEnv('CRASH', '0');
   });
 
+  engine.it('a failing pre-deploy hook changes nothing else', async () => {
+    setEnv('MIGRATE_FAIL', '1');
+    const before = await webContainers();
+    const r = await slipway(['deploy', '--timeout', '1m']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /release 5 failed before any service changed\nservice migrate: the pre-deploy hook failed \(exit code 1\)/,
+    );
+    expect(r.stderr).toContain('migration to v3 failed: MIGRATE_FAIL=1');
+    expect(r.stderr).toContain('release 2 keeps serving, unchanged');
+    expect(await webContainers()).toEqual(before);
+    expect((await answer()).body.version).toBe('v2');
+    setEnv('MIGRATE_FAIL', '0');
+  });
+
   engine.it('rollback --to 1', async () => {
     const r = await slipway(['rollback', '--to', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect((await answer()).body.version).toBe('v1');
     const h = await slipway(['history', '--max', '2']);
-    expect(h.stdout).toMatch(/^5\s+deployed\s.*rollback to 1$/m);
-    expect(h.stdout).toMatch(/^4\s+rolled-back/m);
-    expect(h.stdout).not.toMatch(/^3\s/m);
+    expect(h.stdout).toMatch(/^6\s+deployed\s.*rollback to 1$/m);
+    expect(h.stdout).toMatch(/^5\s+failed/m);
+    expect(h.stdout).not.toMatch(/^4\s/m);
     const back = await slipway(['rollback', '--to', '3']);
     expect(back.code).toBe(2);
     expect(back.stderr).toContain('release 3 never served');

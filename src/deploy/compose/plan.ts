@@ -96,7 +96,7 @@ export function startOrder(services: readonly PlannedService[]): PlannedService[
 export function seconds(d: string | undefined): number | undefined {
   if (!d) return undefined;
   let total = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(h|m|s|ms)/g)) {
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
     const n = Number(m[1]);
     total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 'ms' ? n / 1000 : n;
   }
