@@ -58,13 +58,15 @@ export class Engine {
   /** Runs `docker <args>`; resolves whatever the exit code. */
   exec(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.bin, args, {
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
         stdout += d;
       });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => {
         stderr += d;
       });
       const timer =
@@ -84,7 +86,11 @@ export class Engine {
         if (timer) clearTimeout(timer);
         resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
       });
-      child.stdin.end(opts.input ?? '');
+      if (opts.input !== undefined) {
+        // The command may exit before reading its input: that is its answer, not a crash here.
+        child.stdin?.on('error', () => {});
+        child.stdin?.end(opts.input);
+      }
     });
   }
 
