@@ -133,8 +133,9 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     const r = await slipway(['deploy', '--timeout', '3m']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /migrate: running the pre-deploy hook[\s\S]*web: (starting|recreating)[\s\S]*proxy/,
+      /migrate: running the pre-deploy hook[\s\S]*web: starting[\s\S]*proxy: starting/,
     );
+    expect(r.stderr).toMatch(/changed: cache, db, web, proxy/);
     expect(r.stdout).toContain(`deployed ${PROJECT} release 1`);
     const a = await answer();
     expect(a.status).toBe(200);
@@ -167,6 +168,11 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
 
   engine.it('config change under load: zero failed requests', async () => {
     setEnv('APP_VERSION', 'v2');
+    const diff = await slipway(['diff']);
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stdout).toMatch(/^~ migrate: environment$/m);
+    expect(diff.stdout).toMatch(/^~ web: environment$/m);
+    expect(diff.stdout).not.toMatch(/^~ (db|cache|proxy)/m);
     const load = startLoad(port, HOST, { concurrency: 4 });
     const r = await slipway(['deploy', '--timeout', '2m']);
     const report = await load.stop();
@@ -180,6 +186,9 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     expect(report.versions).toEqual(['v1', 'v2']);
     expect((await answer()).body).toMatchObject({ version: 'v2', migrated: 'v2' });
     expect(await webContainers()).toHaveLength(1);
+    const same = await slipway(['diff']);
+    expect(same.code, same.stdout).toBe(0);
+    expect(same.stdout).toContain('no change in the compose project');
   });
 
   engine.it(
@@ -287,9 +296,11 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
   });
 
   engine.it('promote and abort are usage errors on compose', async () => {
-    const r = await slipway(['promote']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('blue-green');
+    for (const command of ['promote', 'abort']) {
+      const r = await slipway([command]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${command} is a Kubernetes blue-green step`);
+    }
   });
 
   engine.it('down keeps the volumes; down --volumes deletes them', async () => {

@@ -74,8 +74,17 @@ export async function applyRelease(
     drainMs: drain,
   };
 
+  const startedForHooks: string[] = [];
   if (opts.hooks) {
-    const hookFailure = await runHooks(engine, io, project, record.plan, 'pre-deploy', deadline);
+    const hookFailure = await runHooks(
+      engine,
+      io,
+      project,
+      record.plan,
+      'pre-deploy',
+      deadline,
+      startedForHooks,
+    );
     if (hookFailure) {
       store.finish(record, 'failed', `${hookFailure.service}: ${hookFailure.reason}`);
       io.err(
@@ -90,6 +99,7 @@ export async function applyRelease(
   }
 
   let result = await rollout(ctx);
+  result = { ...result, changed: [...new Set([...startedForHooks, ...result.changed])] };
   if (!result.failure && opts.hooks) {
     const post = await runHooks(engine, io, project, record.plan, 'post-deploy', deadline);
     if (post) result = { ...result, failure: post };

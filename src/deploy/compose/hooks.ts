@@ -18,6 +18,8 @@ export async function runHooks(
   plan: RolloutPlan,
   phase: 'pre-deploy' | 'post-deploy',
   deadline: number,
+  /** Services started on the way (what the hooks needed), reported as changed. */
+  started: string[] = [],
 ): Promise<Failure | undefined> {
   const hooks = plan.services
     .filter((s) => s.role === 'hook' && s.hook?.phase === phase)
@@ -37,6 +39,7 @@ export async function runHooks(
         '--no-recreate',
         ...missing,
       ]);
+      started.push(...missing);
       for (const d of missing) {
         const ids = (await serviceContainers(engine, project.name))
           .filter((c) => c.service === d)

@@ -133,7 +133,8 @@ async function recreate(
   containersOf: (s: string) => Promise<ContainerInfo[]>,
 ): Promise<Failure | undefined> {
   const { engine, io, project } = ctx;
-  io.err(`  ${svc.name}: ${svc.role === 'dependency' ? 'starting' : 'recreating'}\n`);
+  const existing = (await containersOf(svc.name)).length;
+  io.err(`  ${svc.name}: ${existing === 0 ? 'starting' : 'recreating'}\n`);
   await engine.compose(`starting ${svc.name}`, project, [
     'up',
     '--detach',
