@@ -306,30 +306,39 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     }
   });
 
-  engine.it('down keeps the volumes; down --volumes deletes them', async () => {
-    const volumes = async () =>
-      (
-        await docker.docker([
-          'volume',
-          'ls',
-          '--filter',
-          `label=com.docker.compose.project=${PROJECT}`,
-          '--format',
-          '{{.Name}}',
-        ])
-      ).stdout
-        .split('\n')
-        .filter(Boolean);
-    const r = await slipway(['down']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(await webContainers()).toHaveLength(0);
-    expect(await volumes()).toContain(`${PROJECT}_db-data`);
-    const status = await slipway(['status']);
-    expect(status.stdout).toMatch(/^web\s+not running/m);
-    const gone = await slipway(['down', '--volumes']);
-    expect(gone.code, gone.stderr).toBe(0);
-    expect(await volumes()).toEqual([]);
-  });
+  engine.it(
+    'down keeps the volumes, an unchanged deploy brings it back; down --volumes deletes them',
+    async () => {
+      const volumes = async () =>
+        (
+          await docker.docker([
+            'volume',
+            'ls',
+            '--filter',
+            `label=com.docker.compose.project=${PROJECT}`,
+            '--format',
+            '{{.Name}}',
+          ])
+        ).stdout
+          .split('\n')
+          .filter(Boolean);
+      const r = await slipway(['down']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await webContainers()).toHaveLength(0);
+      expect(await volumes()).toContain(`${PROJECT}_db-data`);
+      const status = await slipway(['status']);
+      expect(status.stdout).toMatch(/^web\s+not running/m);
+      // An unchanged deploy brings the current release back, without a new release.
+      const again = await slipway(['deploy', '--timeout', '2m']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/release \d+ is current, nothing to deploy/);
+      expect(again.stderr).toMatch(/restarted: .*web.*proxy/);
+      expect((await answer()).body).toMatchObject({ version: 'v6', postgres: 'ok', redis: 'ok' });
+      const gone = await slipway(['down', '--volumes']);
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(await volumes()).toEqual([]);
+    },
+  );
 
   engine.it('no output ever contained the database password', () => {
     expect(outputs.length).toBeGreaterThan(10);

@@ -149,14 +149,13 @@ async function fail(
     return 3;
   }
   io.err(`rolling back: release ${previous.revision} resumes serving\n`);
+  const previousCaddyfile = store.files(previous.revision).caddyfile;
   const back = await rollout({
     engine,
     io,
     project: projectFor(paths, store, previous, envFile),
     plan: previous.plan,
-    ...(store.files(previous.revision).caddyfile !== undefined
-      ? { caddyfile: store.files(previous.revision).caddyfile as string }
-      : {}),
+    ...(previousCaddyfile !== undefined ? { caddyfile: previousCaddyfile } : {}),
     liveCaddyfile: paths.liveCaddyfile,
     deadline: Date.now() + opts.timeoutSeconds * 1000,
     drainMs: drain,
@@ -170,4 +169,46 @@ async function fail(
     `release ${previous.revision} serves${back.changed.length > 0 ? ` (restored: ${back.changed.join(', ')})` : ' (it never stopped)'}\n`,
   );
   return 3;
+}
+
+/**
+ * An unchanged deploy: the current release is brought back where something drifted or stopped
+ * (a container removed by hand, `slipway down`), without a new record and without hooks.
+ */
+export async function ensureRunning(
+  engine: Engine,
+  io: Io,
+  paths: StatePaths,
+  current: ReleaseRecord,
+  envFile: string | undefined,
+  timeoutSeconds: number,
+): Promise<number> {
+  const store = new ReleaseStore(paths);
+  const caddyfile = store.files(current.revision).caddyfile;
+  const started = Date.now();
+  const result = await rollout({
+    engine,
+    io,
+    project: projectFor(paths, store, current, envFile),
+    plan: current.plan,
+    ...(caddyfile !== undefined ? { caddyfile } : {}),
+    liveCaddyfile: paths.liveCaddyfile,
+    deadline: started + timeoutSeconds * 1000,
+    drainMs: drainMs(),
+  });
+  if (result.failure) {
+    io.err(`error: release ${current.revision} is not healthy\n${formatFailure(result.failure)}\n`);
+    return 3;
+  }
+  io.err(
+    `release ${current.revision} runs (${((Date.now() - started) / 1000).toFixed(1)} s)${
+      result.changed.length > 0 ? `; restarted: ${result.changed.join(', ')}` : ''
+    }\n`,
+  );
+  io.out(
+    io.format === 'json'
+      ? `${JSON.stringify({ revision: current.revision, status: 'unchanged', changed: result.changed })}\n`
+      : `${current.project} release ${current.revision} is current, nothing to deploy\n`,
+  );
+  return 0;
 }

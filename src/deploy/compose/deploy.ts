@@ -8,7 +8,7 @@ import { EngineError, UsageError } from '../../cli/errors.ts';
 import type { Io } from '../../cli/output.ts';
 import { composeText } from '../../render/compose/document.ts';
 import type { DeployOptions, DeployTarget, RollbackOptions } from '../driver.ts';
-import { applyRelease } from './apply.ts';
+import { applyRelease, ensureRunning } from './apply.ts';
 import {
   type Bundle,
   envFileIfPresent,
@@ -121,12 +121,7 @@ export async function deploy(target: DeployTarget, options: DeployOptions): Prom
         current.specHash === bundle.specHash
       ) {
         io.err(`nothing changed since release ${current.revision}: making sure it runs\n`);
-        const code = await applyRelease(engine, io, paths, current, envFile, undefined, {
-          timeoutSeconds: options.timeoutSeconds,
-          atomic: false,
-          hooks: false,
-        });
-        return code;
+        return await ensureRunning(engine, io, paths, current, envFile, options.timeoutSeconds);
       }
     }
 
