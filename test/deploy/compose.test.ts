@@ -66,6 +66,19 @@ describe('rollout plan', () => {
     });
   });
 
+  it('never starts a plain job or a cron job, and has no proxy without routes', () => {
+    const { model, compose } = fixture();
+    const migrate = model.services.find((s) => s.name === 'migrate');
+    if (migrate) delete migrate.hook;
+    const plan = rolloutPlan(model, compose);
+    expect(plan.services.find((s) => s.name === 'migrate')?.role).toBe('job');
+    model.ingress = undefined;
+    const { proxy: _proxy, ...services } = compose.services;
+    const bare = rolloutPlan(model, { services });
+    expect(bare.proxy).toBeUndefined();
+    expect(bare.services.find((s) => s.name === 'web')?.proxied).toBe(false);
+  });
+
   it('orders by depends_on whatever the input order, and survives a cycle', () => {
     const s = (name: string, dependsOn: string[], role: PlannedService['role'] = 'app'): PlannedService => ({
       name,

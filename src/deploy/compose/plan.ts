@@ -7,12 +7,13 @@
  *               routes to them — started beside the old containers and switched to (zero downtime)
  *   hook        pre-/post-deploy jobs: run to completion before/after the rollout
  *   proxy       the TLS proxy: last, after every routed service is up
- *   cron        never started by a deploy (compose profile "cron")
+ *   cron, job   never started by a deploy: cron jobs (compose profile "cron") from the host's
+ *               crontab, plain jobs (no hook) when someone runs them (docker compose run --rm)
  */
 import type { Model } from '../../model/types.ts';
 import { hasProxy, proxyName } from '../../render/compose/proxy.ts';
 
-export type Role = 'dependency' | 'app' | 'hook' | 'proxy' | 'cron';
+export type Role = 'dependency' | 'app' | 'hook' | 'proxy' | 'cron' | 'job';
 
 export interface PlannedService {
   name: string;
@@ -56,7 +57,9 @@ export function rolloutPlan(model: Model, compose: { services: Record<string, un
             ? 'cron'
             : m?.hook
               ? 'hook'
-              : 'app';
+              : m?.kind === 'job'
+                ? 'job'
+                : 'app';
     return {
       name,
       role,

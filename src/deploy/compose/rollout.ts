@@ -88,7 +88,7 @@ export async function rollout(ctx: RolloutContext): Promise<RolloutResult> {
     (await serviceContainers(engine, project.name)).filter((c) => c.service === svc);
 
   for (const svc of plan.services) {
-    if (svc.role === 'hook' || svc.role === 'cron') continue;
+    if (svc.role === 'hook' || svc.role === 'cron' || svc.role === 'job') continue;
     const want = hashes.get(svc.name);
     let have = await containersOf(svc.name);
     // Leftovers that do not run (a killed deploy, a crash) only get in the way of scaling.

@@ -57,7 +57,12 @@ export async function status(target: DeployTarget, paths: StatePaths): Promise<n
           service: svc,
           container: '',
           release: '',
-          state: role === 'cron' ? 'not scheduled (cron)' : 'not running',
+          state:
+            role === 'cron'
+              ? 'not scheduled (cron: host crontab)'
+              : role === 'job'
+                ? `not run (job: docker compose run --rm ${svc})`
+                : 'not running',
           uptime: '',
         },
       ];
