@@ -244,9 +244,16 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     setEnv('MIGRATE_FAIL', '0');
   });
 
-  engine.it('rollback --to 1', async () => {
+  engine.it('rollback --to 1, under load on kept-alive connections: zero failed requests', async () => {
+    const load = startLoad(port, HOST, { concurrency: 4, keepAlive: true });
     const r = await slipway(['rollback', '--to', '1']);
+    const report = await load.stop();
+    console.info(
+      `rollback switch, keep-alive clients: ${report.ok} requests ok, ${report.failed} failed (versions seen: ${report.versions.join(' → ')})`,
+    );
     expect(r.code, r.stderr).toBe(0);
+    expect(report.failed, report.samples.join('\n')).toBe(0);
+    expect(report.versions).toEqual(['v2', 'v1']);
     expect((await answer()).body.version).toBe('v1');
     const h = await slipway(['history', '--max', '2']);
     expect(h.stdout).toMatch(/^6\s+deployed\s.*rollback to 1$/m);

@@ -1,10 +1,10 @@
 /**
- * A bounded load generator on loopback: `concurrency` loops, each sending one GET at a time on a
- * fresh connection (no keep-alive, so every request is judged on its own), until stopped or
- * `maxRequests` is reached. A request fails on any status other than 200, a connection error or
+ * A bounded load generator on loopback: `concurrency` loops, each sending one GET at a time, until
+ * stopped or `maxRequests` is reached — on a fresh connection per request (every request judged on
+ * its own), or with `keepAlive` on connections kept open across requests, as browsers do. A request fails on any status other than 200, a connection error or
  * a timeout; the first failures are kept to say what went wrong.
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 
 export interface LoadReport {
   ok: number;
@@ -19,8 +19,9 @@ export interface LoadReport {
 export function startLoad(
   port: number,
   host: string,
-  opts: { concurrency?: number; maxRequests?: number; timeoutMs?: number } = {},
+  opts: { concurrency?: number; maxRequests?: number; timeoutMs?: number; keepAlive?: boolean } = {},
 ): { stop: () => Promise<LoadReport> } {
+  const agent = opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: opts.concurrency ?? 4 }) : false;
   const report: LoadReport = { ok: 0, failed: 0, samples: [], versions: [], ms: 0 };
   const started = performance.now();
   let stopping = false;
@@ -28,7 +29,13 @@ export function startLoad(
   const one = () =>
     new Promise<void>((resolve) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/', headers: { host, connection: 'close' }, agent: false },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/',
+          headers: agent ? { host } : { host, connection: 'close' },
+          agent,
+        },
         (res) => {
           let body = '';
           res.setEncoding('utf8');
@@ -69,6 +76,7 @@ export function startLoad(
       stopping = true;
       await Promise.all(loops);
       report.ms = performance.now() - started;
+      if (agent) agent.destroy();
       return report;
     },
   };
