@@ -129,6 +129,37 @@ afterAll(async () => {
 }, 120_000);
 
 describe('slipway deploy on a real Docker engine (compose)', () => {
+  engine.it('prerequisites are checked before anything changes', async () => {
+    const noEngine = await run(NODE, [BIN, 'deploy', SPEC, '--env', 'e2e', '--state-dir', STATE], {
+      env: { ...cliEnv(), DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(noEngine.code).toBe(3);
+    expect(noEngine.stderr).toContain(
+      'no Docker engine answers at DOCKER_HOST=unix:///nonexistent/docker.sock',
+    );
+
+    const env = join(APP, '.env');
+    rmSync(env);
+    const noSecrets = await slipway(['deploy']);
+    expect(noSecrets.code).toBe(2);
+    expect(noSecrets.stderr).toMatch(/the secret DB_PASSWORD has no value in .*\.env/);
+    writeFileSync(env, `DB_PASSWORD=${PASSWORD}\n`);
+
+    const squatter = createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    try {
+      const busy = await slipway(['deploy']);
+      expect(busy.code).toBe(3);
+      expect(busy.stderr).toContain(`port 127.0.0.1:${port} is already in use on this host`);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+    // Nothing was started and no release was recorded.
+    const ps = await docker.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]);
+    expect(ps.stdout.trim()).toBe('');
+    expect(existsSync(join(STATE, 'shopfront/e2e/releases/1'))).toBe(false);
+  });
+
   engine.it('fresh deploy: healthy, answering through the proxy, the pre-deploy hook ran first', async () => {
     const r = await slipway(['deploy', '--timeout', '3m']);
     expect(r.code, r.stderr).toBe(0);
