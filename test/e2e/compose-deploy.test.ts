@@ -336,6 +336,26 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     expect(interrupted.description).toContain('interrupted');
   });
 
+  engine.it('--no-atomic keeps a failed release for debugging; the next deploy cleans it up', async () => {
+    setEnv('APP_VERSION', 'v7');
+    setEnv('HEALTH_FAIL', '1');
+    const r = await slipway(['deploy', '--no-atomic', '--timeout', '8s']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--no-atomic: left as it is');
+    expect(await webContainers()).toHaveLength(2);
+    expect((await answer()).body.version).toBe('v6');
+    const h = JSON.parse((await slipway(['history', '--output', 'json'])).stdout);
+    expect(h.releases[0].status).toBe('failed');
+
+    setEnv('APP_VERSION', 'v6');
+    setEnv('HEALTH_FAIL', '0');
+    const again = await slipway(['deploy', '--timeout', '1m']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/is current, nothing to deploy/);
+    expect(await webContainers()).toHaveLength(1);
+    expect((await answer()).body.version).toBe('v6');
+  });
+
   engine.it('promote and abort are usage errors on compose', async () => {
     for (const command of ['promote', 'abort']) {
       const r = await slipway([command]);

@@ -72,6 +72,7 @@ export async function applyRelease(
     liveCaddyfile: paths.liveCaddyfile,
     deadline,
     drainMs: drain,
+    keepFailed: !opts.atomic,
   };
 
   const startedForHooks: string[] = [];
@@ -143,7 +144,7 @@ async function fail(
     store.finish(record, 'failed', summary);
     io.err(
       previous
-        ? `--no-atomic: left as it is; slipway rollback returns to release ${previous.revision}\n`
+        ? `--no-atomic: left as it is (release ${previous.revision} still serves what the proxy routes to); slipway rollback returns to it fully\n`
         : 'there is no previous release to return to; fix the service and deploy again (slipway down removes it)\n',
     );
     return 3;

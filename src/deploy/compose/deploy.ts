@@ -202,6 +202,17 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
           `only the newest releases keep their images (SLIPWAY_KEEP_RELEASES); deploy that version of the spec again instead`,
         );
     }
+    // The env file must still give every secret the old release needs: checked before recording.
+    await checkComposeFile(
+      engine,
+      {
+        name: source.project,
+        file: join(store.dir(to), 'compose.yaml'),
+        directory: paths.live,
+        ...(envFile ? { envFile } : {}),
+      },
+      envFileName,
+    );
     const files = store.files(to);
     const record: ReleaseRecord = {
       ...source,
@@ -217,13 +228,6 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
     delete record.finishedAt;
     delete record.failure;
     store.create(record, files);
-    const project: ProjectRef = {
-      name: record.project,
-      file: join(store.dir(record.revision), 'compose.yaml'),
-      directory: paths.live,
-      ...(envFile ? { envFile } : {}),
-    };
-    await checkComposeFile(engine, project, envFileName);
     io.err(`rolling ${target.env} back to release ${to} as release ${record.revision}\n`);
     return await applyRelease(engine, io, paths, record, envFile, current, {
       timeoutSeconds: options.timeoutSeconds,

@@ -36,6 +36,8 @@ export interface RolloutContext {
   deadline: number;
   /** How long the old containers keep serving in-flight requests after the switch. */
   drainMs: number;
+  /** --no-atomic: new containers that failed stay (beside the old ones, not routed) to be debugged. */
+  keepFailed?: boolean;
 }
 
 export interface RolloutResult {
@@ -189,6 +191,7 @@ async function switchover(
     ctx.deadline,
   );
   if (failure) {
+    if (ctx.keepFailed) return failure;
     // The old containers never stopped serving: drop the new ones.
     await engine.remove(
       fresh.filter((c) => !serving.includes(c.name)).map((c) => c.id),
