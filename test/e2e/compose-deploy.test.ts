@@ -356,6 +356,20 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     expect((await answer()).body.version).toBe('v6');
   });
 
+  engine.it(
+    'a changed env file (a rotated secret) is a new release, though the spec did not change',
+    async () => {
+      writeFileSync(join(APP, '.env'), `DB_PASSWORD=${PASSWORD}-rotated\n`);
+      const r = await slipway(['deploy', '--timeout', '2m']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/the env file changed since release \d+: a new release applies it/);
+      const h = JSON.parse((await slipway(['history', '--output', 'json'])).stdout);
+      expect(h.releases[0]).toMatchObject({ status: 'deployed', description: 'env file changed' });
+      expect((await answer()).body.version).toBe('v6');
+      for (const o of outputs) expect(o).not.toContain(`${PASSWORD}-rotated`);
+    },
+  );
+
   engine.it('promote and abort are usage errors on compose', async () => {
     for (const command of ['promote', 'abort']) {
       const r = await slipway([command]);

@@ -8,7 +8,7 @@ import { EngineError, UsageError } from '../../cli/errors.ts';
 import type { Io } from '../../cli/output.ts';
 import { composeText } from '../../render/compose/document.ts';
 import type { DeployOptions, DeployTarget, RollbackOptions } from '../driver.ts';
-import { applyRelease, ensureRunning } from './apply.ts';
+import { applyRelease, ensureRunning, projectFor } from './apply.ts';
 import {
   type Bundle,
   envFileIfPresent,
@@ -29,7 +29,7 @@ import {
   publishedPorts,
 } from './prerequisites.ts';
 import { type ReleaseRecord, ReleaseStore } from './releases.ts';
-import { serviceContainers } from './rollout.ts';
+import { configHashes, serviceContainers } from './rollout.ts';
 import { type StatePaths, statePaths, stateRoot } from './state.ts';
 
 export function pathsFor(target: DeployTarget, stateDir?: string): StatePaths {
@@ -113,6 +113,7 @@ export async function deploy(target: DeployTarget, options: DeployOptions): Prom
     const release = releaseCompose(bundle.compose, refs);
     const compose = composeText(release, header(target, 'one release of its history'), []);
     const current = store.current();
+    let envChanged = false;
     if (current) {
       const files = store.files(current.revision);
       if (
@@ -120,8 +121,14 @@ export async function deploy(target: DeployTarget, options: DeployOptions): Prom
         files.caddyfile === bundle.caddyfile &&
         current.specHash === bundle.specHash
       ) {
-        io.err(`nothing changed since release ${current.revision}: making sure it runs\n`);
-        return await ensureRunning(engine, io, paths, current, envFile, options.timeoutSeconds);
+        // Same files; a changed env file (a rotated secret) still changes the interpolated services.
+        const now = await configHashes(engine, projectFor(paths, store, current, envFile));
+        envChanged = [...now].some(([svc, hash]) => current.configHashes[svc] !== hash);
+        if (!envChanged) {
+          io.err(`nothing changed since release ${current.revision}: making sure it runs\n`);
+          return await ensureRunning(engine, io, paths, current, envFile, options.timeoutSeconds);
+        }
+        io.err(`the env file changed since release ${current.revision}: a new release applies it\n`);
       }
     }
 
@@ -136,7 +143,8 @@ export async function deploy(target: DeployTarget, options: DeployOptions): Prom
       ),
       user: whoami(),
       startedAt: new Date().toISOString(),
-      description: options.description ?? (current ? 'upgrade' : 'install'),
+      description:
+        options.description ?? (current ? (envChanged ? 'env file changed' : 'upgrade') : 'install'),
       project: bundle.project,
       plan: bundle.plan,
       built: Object.fromEntries(refs),
