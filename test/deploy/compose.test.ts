@@ -18,10 +18,12 @@ import {
 } from '../../src/deploy/compose/bundle.ts';
 import { composeChanges } from '../../src/deploy/compose/diff.ts';
 import { checkText, formatFailure } from '../../src/deploy/compose/health.ts';
+import { imagesToPrune } from '../../src/deploy/compose/images.ts';
 import { acquireLock, type LockHolder, processStart, staleness } from '../../src/deploy/compose/lock.ts';
 import { type PlannedService, rolloutPlan, seconds, startOrder } from '../../src/deploy/compose/plan.ts';
 import { publishedPorts } from '../../src/deploy/compose/prerequisites.ts';
 import { liveCaddyfile, liveUpstreams, routedServices } from '../../src/deploy/compose/proxy-switch.ts';
+import { type ReleaseRecord, ReleaseStore, summaries } from '../../src/deploy/compose/releases.ts';
 import { statePaths, stateRoot } from '../../src/deploy/compose/state.ts';
 import { uptime } from '../../src/deploy/compose/status.ts';
 import { resolveEnvironment } from '../../src/model/resolve.ts';
@@ -263,5 +265,65 @@ describe('state and status', () => {
     expect(uptime(250)).toBe('4m10s');
     expect(uptime(7500)).toBe('2h5m');
     expect(uptime(3 * 86400 + 4 * 3600)).toBe('3d4h');
+  });
+});
+
+describe('release history', () => {
+  const record = (revision: number, status: ReleaseRecord['status'], web: string): ReleaseRecord => ({
+    revision,
+    status,
+    specHash: `hash${revision}`,
+    images: { web, db: 'postgres:17' },
+    user: 'ana@host',
+    startedAt: `2026-01-0${revision}T10:00:00.000Z`,
+    description: 'upgrade',
+    project: 'shop-prod',
+    plan: { services: [] },
+    built: { web },
+    imageIds: {},
+    configHashes: {},
+    pid: 1,
+  });
+
+  it('keeps the images of the current release and of the newest that served', () => {
+    const records = [
+      record(1, 'superseded', 'web:a'),
+      record(2, 'superseded', 'web:b'),
+      record(3, 'failed', 'web:c'),
+      record(4, 'superseded', 'web:b'),
+      record(5, 'deployed', 'web:d'),
+    ];
+    expect(imagesToPrune(records, 5, 2)).toEqual(['web:a', 'web:c']);
+    expect(imagesToPrune(records, 5, 5)).toEqual(['web:c']);
+    // After a rollback to 1, release 1's image is the current one's.
+    expect(imagesToPrune([...records, record(6, 'deployed', 'web:a')], 6, 1)).toEqual([
+      'web:b',
+      'web:c',
+      'web:d',
+    ]);
+    expect(imagesToPrune([...records, record(6, 'deployed', 'web:a')], 6, 2)).toEqual(['web:b', 'web:c']);
+  });
+
+  it('records releases, promotes one at a time and numbers them', () => {
+    const store = new ReleaseStore(statePaths(join(TMP, 'state'), 'shop', 'prod'));
+    expect(store.list()).toEqual([]);
+    expect(store.current()).toBeUndefined();
+    expect(store.nextRevision()).toBe(1);
+    const first = record(1, 'pending', 'web:a');
+    store.create(first, { compose: 'name: shop-prod\n', caddyfile: 'x {}\n' });
+    store.promote(first);
+    const second = record(2, 'pending', 'web:b');
+    store.create(second, { compose: 'name: shop-prod\n' });
+    expect(store.nextRevision()).toBe(3);
+    store.promote(second);
+    expect(store.currentRevision()).toBe(2);
+    expect(store.list().map((r) => [r.revision, r.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'deployed'],
+    ]);
+    expect(store.files(1)).toEqual({ compose: 'name: shop-prod\n', caddyfile: 'x {}\n' });
+    expect(store.files(2).caddyfile).toBeUndefined();
+    store.finish(second, 'rolled-back', 'web: container shop-web-2 is unhealthy');
+    expect(summaries(store.list())[1]?.description).toBe('upgrade — web: container shop-web-2 is unhealthy');
   });
 });

@@ -72,13 +72,11 @@ export async function buildImages(
   return out;
 }
 
-/** Untags the built images of releases beyond the newest `keep` successful ones. */
-export async function pruneImages(
-  engine: Engine,
-  records: readonly ReleaseRecord[],
-  current: number,
-  keep: number,
-): Promise<string[]> {
+/**
+ * The built images no kept release uses: kept are the current release and the newest `keep`
+ * releases that served (deployed or superseded); failed releases keep nothing.
+ */
+export function imagesToPrune(records: readonly ReleaseRecord[], current: number, keep: number): string[] {
   const good = records
     .filter((r) => r.status === 'deployed' || r.status === 'superseded' || r.revision === current)
     .sort((a, b) => b.revision - a.revision);
@@ -86,14 +84,25 @@ export async function pruneImages(
   const keepRefs = new Set(
     records.filter((r) => kept.has(r.revision)).flatMap((r) => Object.values(r.built)),
   );
-  const drop = new Set(
-    records
-      .filter((r) => !kept.has(r.revision))
-      .flatMap((r) => Object.values(r.built))
-      .filter((ref) => !keepRefs.has(ref)),
-  );
+  return [
+    ...new Set(
+      records
+        .filter((r) => !kept.has(r.revision))
+        .flatMap((r) => Object.values(r.built))
+        .filter((ref) => !keepRefs.has(ref)),
+    ),
+  ].sort();
+}
+
+/** Untags the built images of releases beyond the newest `keep` successful ones. */
+export async function pruneImages(
+  engine: Engine,
+  records: readonly ReleaseRecord[],
+  current: number,
+  keep: number,
+): Promise<string[]> {
   const removed: string[] = [];
-  for (const ref of drop) {
+  for (const ref of imagesToPrune(records, current, keep)) {
     // An image a container still uses stays (docker refuses without --force): that is fine.
     const r = await engine.exec(['image', 'rm', ref]);
     if (r.code === 0) removed.push(ref);
