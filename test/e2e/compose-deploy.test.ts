@@ -52,9 +52,9 @@ function cliEnv(): NodeJS.ProcessEnv {
   return { ...docker.env, NO_COLOR: '1', SLIPWAY_DEBUG: '', SLIPWAY_DRAIN_SECONDS: '1' };
 }
 
-async function slipway(args: string[], timeoutMs = 300_000) {
+async function slipway(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = {}) {
   const r = await run(NODE, [BIN, ...args, SPEC, '--env', 'e2e', '--state-dir', STATE], {
-    env: cliEnv(),
+    env: { ...cliEnv(), ...env },
     timeoutMs,
   });
   outputs.push(r.stdout, r.stderr);
@@ -124,7 +124,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (engine.ok) await run('docker', ['compose', '-p', PROJECT, 'down', '-v', '-t', '1'], { env: cliEnv() });
+  if (engine.ok) {
+    await run('docker', ['compose', '-p', PROJECT, 'down', '-v', '-t', '1'], { env: cliEnv() });
+    // The built images (BuildKit's cache keeps the layers, so the next run builds in a second).
+    const images = await run(
+      'docker',
+      ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', 'shopfront-web'],
+      {
+        env: cliEnv(),
+      },
+    );
+    const refs = images.stdout.split('\n').filter(Boolean);
+    if (refs.length > 0) await run('docker', ['image', 'rm', ...refs], { env: cliEnv() });
+  }
   rmSync(WORK, { recursive: true, force: true });
 }, 120_000);
 
@@ -367,6 +379,30 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
       expect(h.releases[0]).toMatchObject({ status: 'deployed', description: 'env file changed' });
       expect((await answer()).body.version).toBe('v6');
       for (const o of outputs) expect(o).not.toContain(`${PASSWORD}-rotated`);
+    },
+  );
+
+  engine.it(
+    'a code change gets a new content tag; old images beyond SLIPWAY_KEEP_RELEASES are removed',
+    async () => {
+      const history = async () =>
+        JSON.parse((await slipway(['history', '--output', 'json'])).stdout).releases;
+      const [before] = await history();
+      const server = join(APP, 'app', 'server.js');
+      writeFileSync(server, `${readFileSync(server, 'utf8')}\n// a code change\n`);
+      const r = await slipway(['deploy', '--timeout', '2m'], 300_000, { SLIPWAY_KEEP_RELEASES: '1' });
+      expect(r.code, r.stderr).toBe(0);
+      const [after] = await history();
+      expect(after.images.web).toMatch(/^shopfront-web:[0-9a-f]{12}$/);
+      expect(after.images.web).not.toBe(before.images.web);
+      expect(r.stderr).toContain(`images of old releases removed: ${before.images.web}`);
+      expect((await docker.docker(['image', 'inspect', before.images.web])).code).not.toBe(0);
+      const back = await slipway(['rollback', '--to', String(before.revision)]);
+      expect(back.code).toBe(3);
+      expect(back.stderr).toContain(
+        `the image ${before.images.web} of release ${before.revision} is no longer on this host`,
+      );
+      expect((await answer()).body.version).toBe('v6');
     },
   );
 
