@@ -95,6 +95,13 @@ export const composeDeploy: BenchCase = {
     const down = () => {
       for (const p of [PEER_PROJECT, SLIPWAY_PROJECT])
         spawnSync('docker', ['compose', '-p', p, 'down', '-v', '-t', '1'], { env, stdio: 'ignore' });
+      // The fixture's images (BuildKit's cache keeps the layers for the next run).
+      const refs = spawnSync('docker', ['image', 'ls', '--format', '{{.ID}}', 'shopfront-web'], {
+        env,
+        encoding: 'utf8',
+      }).stdout.split('\n');
+      const ids = [...new Set(refs.filter(Boolean))];
+      if (ids.length > 0) spawnSync('docker', ['image', 'rm', '--force', ...ids], { env, stdio: 'ignore' });
     };
     try {
       down();
