@@ -2,6 +2,7 @@
 import type { BenchCase } from '../lib/types.ts';
 import { auditThroughput } from './audit-throughput.ts';
 import { cliColdStart } from './cli-cold-start.ts';
+import { composeDeploy } from './compose-deploy.ts';
 import { kubeDeploy } from './kube-deploy.ts';
 import { renderVerify } from './render-verify.ts';
 import { specLoadResolve } from './spec-load-resolve.ts';
@@ -11,5 +12,6 @@ export const CASES: readonly BenchCase[] = [
   specLoadResolve,
   renderVerify,
   auditThroughput,
+  composeDeploy,
   kubeDeploy,
 ];

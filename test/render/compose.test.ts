@@ -384,6 +384,17 @@ describe('compose details', () => {
     expect(c.services.frontend.build.dockerfile_inline).toContain('try_files $$uri /index.html;');
   });
 
+  it('names the generated Dockerfile correctly from an output folder outside the spec tree', () => {
+    const { model, files } = loadModel('autodevhub', 'staging');
+    // spec at /a/b/spec, output at /a/c/out: the path from the context climbs to /a and back down.
+    const c = composeOf(
+      renderCompose(model, { files, specDirFromOutput: '/a/b/spec', outputDirFromSpec: '../../c/out' }),
+    );
+    const context = c.services.backend.build.context as string;
+    expect(context).toBe('/a/b/spec');
+    expect(resolve(context, c.services.backend.build.dockerfile)).toBe('/a/c/out/docker/backend.Dockerfile');
+  });
+
   it('isolates a component nothing reaches, and opens one network with networkPolicy open', () => {
     const { model, files } = loadModel('codequal', 'server');
     model.graph = model.graph.filter((e) => e.from !== 'migrate');

@@ -78,9 +78,13 @@ function buildSection(ctx: ServiceContext, svc: ServiceModel): Record<string, un
         dockerfileContent(ctx.model, source, { outputDirFromSpec: ctx.outputDirFromSpec }),
       );
     } else {
+      // A fake root deep enough for every `..` of the output folder: the spec folder's real
+      // ancestors cancel out of the relative path, whatever their names.
+      const ups = ctx.outputDirFromSpec.split('/').filter((p) => p === '..').length;
+      const root = `/${Array.from({ length: ups + 1 }, (_, i) => `d${i}`).join('/')}`;
       out.dockerfile = posix.relative(
-        posix.join('/spec', specContext),
-        posix.join('/spec', ctx.outputDirFromSpec, dockerfilePath(source.name)),
+        posix.join(root, specContext),
+        posix.join(root, ctx.outputDirFromSpec, dockerfilePath(source.name)),
       );
     }
     if (dev) out.target = 'dev';
