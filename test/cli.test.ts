@@ -226,6 +226,22 @@ describe('slipway CLI', () => {
     expect(off.stdout).toBe(cold.stdout);
   });
 
+  it('deploy refuses a render that fails verification before it touches any engine', () => {
+    const file = specFile(
+      `${SPEC}    patches:\n      kubernetes:\n        - target: { kind: Deployment, name: web }\n          merge: { spec: { replcas: 2 } }\n`,
+    );
+    // A kubeconfig that does not exist: reaching the Kubernetes driver would fail with exit 3.
+    const env = { KUBECONFIG: join(tmpdir(), 'slipway-no-such-kubeconfig') };
+    const r = slipway(['deploy', file, '--env', 'prod'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[schema\].*replcas/);
+    expect(r.stderr).toMatch(/--> deploy\/prod\/\S+\.yaml:\d+:\d+/);
+    expect(r.stderr).toContain('nothing was deployed');
+    const unpatched = slipway(['deploy', specFile(), '--env', 'prod'], { env });
+    expect(unpatched.code).toBe(3);
+    expect(unpatched.stderr).toContain('kubeconfig');
+  });
+
   it('a missing file is a clean error, never a stack trace', () => {
     const r = slipway(['plan', '/nonexistent/slipway.yaml']);
     expect(r.code).toBe(2);

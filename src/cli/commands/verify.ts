@@ -6,14 +6,8 @@
  */
 import { join } from 'node:path';
 import { RULES } from '../../audit/registry.ts';
-import { resolveEnvironment } from '../../model/resolve.ts';
-import { type EnvironmentRender, renderEnvironment } from '../../render/index.ts';
-import { renderKubernetes } from '../../render/kubernetes/index.ts';
-import { type Finding, verifyEnvironment } from '../../verify/index.ts';
-import { readRenderInputs } from '../_inputs.ts';
 import { loadOrThrow, pickEnvironments } from '../_load.ts';
-import { problemsToDiagnostics } from '../_problems.ts';
-import { ValidationError } from '../errors.ts';
+import { type EnvironmentVerdict, verifyOne } from '../_verify.ts';
 import { findingToReportable, formatDiagnostics, type Io, json, paint } from '../output.ts';
 
 export function verifyCommand(
@@ -22,36 +16,8 @@ export function verifyCommand(
   io: Io,
 ): number {
   const { loaded } = loadOrThrow(file, io);
-  const results: {
-    env: string;
-    target: 'kubernetes' | 'compose';
-    kubernetesVersion?: string;
-    objects: number;
-    findings: Finding[];
-  }[] = [];
-  for (const env of pickEnvironments(loaded, opts.env)) {
-    const model = resolveEnvironment(loaded.spec, env);
-    const inputs = readRenderInputs(loaded, model, join(opts.out, env));
-    // Kubernetes: only what is verified is rendered (no files are written, so no YAML text is built);
-    // Compose: the environment's renderers, for its compose.yaml.
-    const kubernetes = model.environment.target === 'kubernetes';
-    let render: EnvironmentRender;
-    if (kubernetes) {
-      const k = renderKubernetes(model, inputs);
-      render = { files: [], problems: k.problems, notes: [], kubernetes: k };
-    } else render = renderEnvironment(model, inputs);
-    const problems = problemsToDiagnostics(loaded, render.problems);
-    if (problems.length > 0) throw new ValidationError(problems);
-    results.push({
-      env,
-      target: kubernetes ? 'kubernetes' : 'compose',
-      ...(kubernetes ? { kubernetesVersion: model.environment.kubernetesVersion } : {}),
-      // For Compose, the files audited (compose.yaml).
-      objects:
-        render.kubernetes?.objects.length ?? render.files.filter((f) => f.path === 'compose.yaml').length,
-      findings: verifyEnvironment(model, render),
-    });
-  }
+  const results: EnvironmentVerdict[] = [];
+  for (const env of pickEnvironments(loaded, opts.env)) results.push(verifyOne(loaded, env, opts.out));
   const failing = results
     .flatMap((r) => r.findings)
     .filter((f) => f.severity === 'error' || opts.failOn === 'warning');
