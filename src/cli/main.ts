@@ -269,69 +269,58 @@ export function buildProgram(
         ),
     );
 
-  engineFlags(program.command('history'))
-    .description('the releases of an environment, newest first')
-    .option('--max <n>', 'show at most n releases')
-    .addHelpText('after', examples('slipway history slipway.yaml --env prod'))
-    .action(
-      (
-        spec: string,
-        o: { env?: string; max?: string; context?: string; stateDir?: string; output: string },
-      ) =>
+  // The operate family: one driver call each (src/cli/commands/operate.ts).
+  const operations: {
+    name: import('./commands/operate.ts').OperateMethod;
+    what: string;
+    example: string;
+    extra?: (c: Command) => Command;
+  }[] = [
+    {
+      name: 'history',
+      what: 'the releases of an environment, newest first',
+      example: 'slipway history slipway.yaml --env prod',
+      extra: (c) => c.option('--max <n>', 'show at most n releases'),
+    },
+    {
+      name: 'status',
+      what: 'what runs now: per service release, health and uptime; drift from the last release',
+      example: 'slipway status slipway.yaml --env prod',
+    },
+    {
+      name: 'diff',
+      what: 'what a deploy would change, object by object (exit 1 when it would change something)',
+      example: 'slipway diff slipway.yaml --env staging',
+    },
+    {
+      name: 'down',
+      what: 'stop and remove an environment; volumes are kept unless --volumes',
+      example: 'slipway down slipway.yaml --env dev',
+      extra: (c) => c.option('--volumes', 'also delete data volumes', false),
+    },
+    {
+      name: 'promote',
+      what: 'blue-green: switch traffic to the new colour now',
+      example: 'slipway promote slipway.yaml --env prod',
+      extra: (c) => c.option('--service <name>', 'only this service (default: every one waiting)'),
+    },
+    {
+      name: 'abort',
+      what: 'blue-green: drop the new colour; the old one keeps serving',
+      example: 'slipway abort slipway.yaml --env prod',
+      extra: (c) => c.option('--service <name>', 'only this service (default: every one waiting)'),
+    },
+  ];
+  for (const op of operations) {
+    const c = engineFlags(program.command(op.name)).description(op.what);
+    (op.extra ? op.extra(c) : c)
+      .addHelpText('after', examples(op.example))
+      .action((spec: string, o: import('./commands/operate.ts').OperateFlags & { output: string }) =>
         run(
-          async () => (await import('./commands/history.ts')).historyCommand(spec, o, ioFor(o.output)),
+          async () =>
+            (await import('./commands/operate.ts')).operateCommand(op.name, spec, o, ioFor(o.output)),
           o.output,
         ),
-    );
-
-  engineFlags(program.command('status'))
-    .description('what runs now: per service release, health and uptime; drift from the last release')
-    .addHelpText('after', examples('slipway status slipway.yaml --env prod'))
-    .action((spec: string, o: { env?: string; context?: string; stateDir?: string; output: string }) =>
-      run(
-        async () => (await import('./commands/status.ts')).statusCommand(spec, o, ioFor(o.output)),
-        o.output,
-      ),
-    );
-
-  engineFlags(program.command('diff'))
-    .description('what a deploy would change, object by object (exit 1 when it would change something)')
-    .addHelpText('after', examples('slipway diff slipway.yaml --env staging'))
-    .action((spec: string, o: { env?: string; context?: string; stateDir?: string; output: string }) =>
-      run(async () => (await import('./commands/diff.ts')).diffCommand(spec, o, ioFor(o.output)), o.output),
-    );
-
-  engineFlags(program.command('down'))
-    .description('stop and remove an environment; volumes are kept unless --volumes')
-    .option('--volumes', 'also delete data volumes', false)
-    .addHelpText('after', examples('slipway down slipway.yaml --env dev'))
-    .action(
-      (
-        spec: string,
-        o: { env?: string; volumes: boolean; context?: string; stateDir?: string; output: string },
-      ) =>
-        run(async () => (await import('./commands/down.ts')).downCommand(spec, o, ioFor(o.output)), o.output),
-    );
-
-  for (const [name, what] of [
-    ['promote', 'blue-green: switch traffic to the new colour now'],
-    ['abort', 'blue-green: drop the new colour; the old one keeps serving'],
-  ] as const) {
-    engineFlags(program.command(name))
-      .description(what)
-      .option('--service <name>', 'only this service (default: every blue-green service waiting)')
-      .addHelpText('after', examples(`slipway ${name} slipway.yaml --env prod`))
-      .action(
-        (
-          spec: string,
-          o: { env?: string; service?: string; context?: string; stateDir?: string; output: string },
-        ) =>
-          run(async () => {
-            const io = ioFor(o.output);
-            return name === 'promote'
-              ? (await import('./commands/promote.ts')).promoteCommand(spec, o, io)
-              : (await import('./commands/abort.ts')).abortCommand(spec, o, io);
-          }, o.output),
       );
   }
 

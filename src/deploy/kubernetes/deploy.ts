@@ -26,7 +26,7 @@ import { completeBlueGreen, enforceScaleDowns, planBlueGreen, readBlueGreenLive 
 import { type Cluster, connect, FIELD_MANAGER } from './cluster.ts';
 import { hookPhase, renderDesired } from './desired.ts';
 import { assessHealth } from './health.ts';
-import { hookJobs, runJobs } from './hooks.ts';
+import { type HookPhase, hookJobs, runJobs } from './hooks.ts';
 import { acquireLock, type DeployLock, defaultHolder, lockName } from './lease.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { createProgress } from './progress.ts';
@@ -301,7 +301,25 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     abort.signal.aborted ? String((abort.signal.reason as Error).message) : undefined;
   const changed = (c: PlannedChange) => c.action !== 'unchanged';
 
-  let failure: { reason: string; diagnosis: string } | undefined;
+  type Failure = { reason: string; diagnosis: string };
+  // One phase's hook Jobs, skipping those already complete with the same content; a failure says why.
+  const runHooks = async (phase: HookPhase, jobs: KubernetesObject[]): Promise<Failure | undefined> => {
+    const toRun = jobs.filter((j) => !doneAlready(plan, j));
+    if (toRun.length === 0) return undefined;
+    io.err(`running ${toRun.length} ${phase} job(s): ${toRun.map((j) => j.metadata?.name).join(', ')}\n`);
+    const r = await runJobs(s.cluster, toRun, {
+      deadlineSeconds: input.timeoutSeconds,
+      signal: abort.signal,
+      onLog: (job, line) => io.err(`  [${job}] ${line}\n`),
+    });
+    if (r.ok) return undefined;
+    return {
+      reason: `${phase} job ${r.job} failed: ${r.reason}`,
+      diagnosis: r.logs.length > 0 ? `last log lines of ${r.job}:\n${r.logs.join('\n')}` : '',
+    };
+  };
+
+  let failure: Failure | undefined;
   try {
     const union = new Set([...listed, ...objects.map(gkOf)]);
     await updateParent(s, listed, union);
@@ -312,22 +330,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
         s.cluster,
         plan.filter((c) => BEFORE_HOOKS.has(c.ref.kind) && changed(c)),
       );
-      const toRun = pre.filter((j) => !doneAlready(plan, j));
-      if (toRun.length > 0) {
-        io.err(
-          `running ${toRun.length} pre-deploy job(s): ${toRun.map((j) => j.metadata?.name).join(', ')}\n`,
-        );
-        const r = await runJobs(s.cluster, toRun, {
-          deadlineSeconds: input.timeoutSeconds,
-          signal: abort.signal,
-          onLog: (job, line) => io.err(`  [${job}] ${line}\n`),
-        });
-        if (!r.ok)
-          failure = {
-            reason: `pre-deploy job ${r.job} failed: ${r.reason}`,
-            diagnosis: r.logs.length > 0 ? `last log lines of ${r.job}:\n${r.logs.join('\n')}` : '',
-          };
-      }
+      failure = await runHooks('pre-deploy', pre);
     }
     if (!failure && !interrupted()) {
       await applyChanges(
@@ -350,20 +353,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     }
     const post = input.hooks ? hookJobs(objects, 'post-deploy') : [];
     if (!failure && !interrupted() && post.length > 0) {
-      const toRun = post.filter((j) => !doneAlready(plan, j));
-      if (toRun.length > 0) {
-        io.err(`running ${toRun.length} post-deploy job(s)\n`);
-        const r = await runJobs(s.cluster, toRun, {
-          deadlineSeconds: input.timeoutSeconds,
-          signal: abort.signal,
-          onLog: (job, line) => io.err(`  [${job}] ${line}\n`),
-        });
-        if (!r.ok)
-          failure = {
-            reason: `post-deploy job ${r.job} failed: ${r.reason}`,
-            diagnosis: r.logs.length > 0 ? `last log lines of ${r.job}:\n${r.logs.join('\n')}` : '',
-          };
-      }
+      failure = await runHooks('post-deploy', post);
     }
     if (!failure && !interrupted() && blueGreen.switches.length > 0)
       await completeBlueGreen(s.cluster, blueGreen, { io, signal: abort.signal });
