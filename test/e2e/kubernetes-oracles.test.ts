@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { KubeObject } from '../../src/render/kubernetes/_object.ts';
 import { SUPPORTED_KUBERNETES_VERSIONS, validateObjects } from '../../src/verify/schema/kubernetes.ts';
 import { renderExamples } from '../render/_examples.ts';
@@ -34,8 +34,9 @@ import {
   tool,
   withControlPlane,
 } from './_engines.ts';
+import { customResourceKinds, installCrds, upstreamDocuments } from './support/crds.ts';
 import { kubeconformSchemas, type SchemaTree } from './support/kubeconform-schemas.ts';
-import { builtinKinds, crdFilePath, crdSourceOf, crdSources, swaggerPath } from './support/upstream.ts';
+import { crdSourceOf } from './support/upstream.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // The environments, rendered twice: through the library (objects) and through the CLI (files)
@@ -198,11 +199,10 @@ describe('the CLI files, read as Go tools read YAML (1.1)', () => {
 // kubeconform
 
 const kubeconform = requireEngine('kubeconform', () => tool('kubeconform'));
-const upstream = requireEngine('upstream documents (Go module cache: k8s.io/kubernetes, CRD modules)', () => {
-  for (const v of SUPPORTED_KUBERNETES_VERSIONS) swaggerPath(v);
-  for (const c of crdSources()) crdFilePath(c);
-  return true;
-});
+const upstream = requireEngine(
+  'upstream documents (Go module cache: k8s.io/kubernetes, CRD modules)',
+  upstreamDocuments,
+);
 const kubeconformIt = needs(kubeconform, upstream);
 
 interface KubeconformResult {
@@ -803,13 +803,6 @@ describe('promtool check rules (PrometheusRule specs)', () => {
 const controlPlane = controlPlaneEngines();
 const kubeIt = needs(...controlPlane, upstream);
 
-/** Emitted kinds that are not built into the Kubernetes version their environment pins. */
-function customResourceKinds(): string[] {
-  return EMITTED_GVKS.filter((g) =>
-    ENVS.some((e) => e.objects.some((o) => gvkOf(o) === g) && !builtinKinds(e.minor).has(g)),
-  );
-}
-
 /** `Warning:` lines from the API server (unknown or duplicate fields, deprecations, PodSecurity) fail a test. */
 function warnings(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^Warning:|unknown field|duplicate field/i.test(l.trim()));
@@ -835,38 +828,11 @@ describe(`kube-apiserver ${kubeVersion()} (real control plane): apply --dry-run=
   beforeAll(async () => {
     if (controlPlane.some((g) => !g.ok) || !upstream.ok) return;
     // The CRDs of every custom resource kind the examples emit, from the upstream manifests in the module cache.
-    const files = new Set<string>();
-    for (const gvk of customResourceKinds()) {
-      const source = crdSourceOf(gvk);
-      if (source) files.add(crdFilePath(source));
-    }
-    const names: string[] = [];
-    for (const file of files) {
-      const r = await kubectl([
-        'apply',
-        '--server-side',
-        '--force-conflicts',
-        '--field-manager=slipway-e2e',
-        '-f',
-        file,
-      ]);
-      if (r.code !== 0) throw new Error(`installing ${file} failed:\n${r.stderr}`);
-      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        const crd = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
-        if (crd?.kind === 'CustomResourceDefinition' && crd.metadata?.name) names.push(crd.metadata.name);
-      }
-    }
-    const r = await kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=120s',
-      ...names.map((n) => `crd/${n}`),
-    ]);
-    if (r.code !== 0) throw new Error(`CRDs not Established:\n${r.stdout}${r.stderr}`);
+    await installCrds(kubectl, customResourceKinds(ENVS));
   }, 600_000);
 
   upstream.it('every custom resource kind the examples emit has an upstream CRD', () => {
-    const kinds = customResourceKinds();
+    const kinds = customResourceKinds(ENVS);
     expect(kinds.length).toBeGreaterThan(0);
     expect(kinds.filter((g) => crdSourceOf(g) === undefined)).toEqual([]);
   });
