@@ -12,10 +12,12 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   type Middleware,
+  type RequestContext,
   ServerConfiguration,
   VersionApi,
 } from '@kubernetes/client-node';
 import { EngineError } from '../../cli/errors.ts';
+import { retryingHttpLibrary } from './_retry.ts';
 
 export const FIELD_MANAGER = 'slipway';
 
@@ -70,22 +72,28 @@ export function connect(options: { context?: string | undefined; kubeconfig?: st
     throw new EngineError('kubeconfig names no cluster', 'set KUBECONFIG, or give the environment a context');
 
   const requests = { count: 0, byVerb: {} as Record<string, number> };
+  const count = (ctx: RequestContext) => {
+    requests.count++;
+    // Server-side dry-runs are PATCHes too, but change nothing: counted apart, so "an unchanged
+    // deploy makes no PATCH" stays checkable.
+    const verb = `${ctx.getHttpMethod()}${/[?&]dryRun=All/.test(ctx.getUrl()) ? ' dry-run' : ''}`;
+    requests.byVerb[verb] = (requests.byVerb[verb] ?? 0) + 1;
+  };
   const counting: Middleware = {
     pre: async (ctx) => {
-      requests.count++;
-      // Server-side dry-runs are PATCHes too, but change nothing: counted apart, so "an unchanged
-      // deploy makes no PATCH" stays checkable.
-      const verb = `${ctx.getHttpMethod()}${/[?&]dryRun=All/.test(ctx.getUrl()) ? ' dry-run' : ''}`;
-      requests.byVerb[verb] = (requests.byVerb[verb] ?? 0) + 1;
+      count(ctx);
       return ctx;
     },
     post: async (ctx) => ctx,
   };
+  // A request the server asked to retry (429) is sent again, and counted again.
+  const httpApi = retryingHttpLibrary({ onRetry: count });
   const make = <T>(api: new (config: ReturnType<typeof createConfiguration>) => T): T =>
     new api(
       createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
         authMethods: { default: kc },
+        httpApi,
         promiseMiddleware: [counting],
       }),
     );
