@@ -256,6 +256,13 @@ const RULES: Record<string, Rule> = {
   },
 
   Rollout(o, h, podFailed) {
+    // No status at all: nothing has reconciled it. Argo Rollouts may be restarting, so the deploy
+    // waits (to its deadline), but says what it waits for: an absent controller never answers.
+    if (o.status?.phase === undefined && o.status?.observedGeneration === undefined)
+      return h(
+        'in-progress',
+        'no status yet: waiting for the Argo Rollouts controller (is it installed and running? kubectl get deploy -A -l app.kubernetes.io/name=argo-rollouts)',
+      );
     const phase = o.status?.phase as string | undefined;
     const message = (o.status?.message as string | undefined) ?? '';
     if (phase === 'Healthy') return h('current', 'healthy');

@@ -396,6 +396,27 @@ const cases: Case[] = [
     message: /degraded: ProgressDeadlineExceeded/,
   },
   {
+    name: 'Argo Rollout that no controller has reconciled (Argo Rollouts absent or down)',
+    obj: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', generation: 1 },
+    } as KubernetesObject,
+    state: 'in-progress',
+    message: /^no status yet: waiting for the Argo Rollouts controller \(is it installed and running\?/,
+  },
+  {
+    name: 'Argo Rollout the controller has seen, still progressing',
+    obj: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', generation: 2 },
+      status: { observedGeneration: '2', phase: 'Progressing', message: 'more replicas need to be updated' },
+    } as KubernetesObject,
+    state: 'in-progress',
+    message: /^Progressing: more replicas need to be updated$/,
+  },
+  {
     name: 'operator resource not ready yet',
     obj: {
       apiVersion: 'postgresql.cnpg.io/v1',
