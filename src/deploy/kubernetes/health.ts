@@ -82,6 +82,8 @@ export function assessHealth(
   pods: readonly V1Pod[] = [],
   /** Names an absent object (`live` undefined). */
   absent?: ObjectRef,
+  /** For a PersistentVolumeClaim: its StorageClass's `volumeBindingMode`, when known. */
+  storage: { volumeBindingMode?: string | undefined } = {},
 ): ObjectHealth {
   if (!live) {
     if (!absent) throw new Error('assessHealth: an absent object needs its ref');
@@ -116,10 +118,22 @@ export function assessHealth(
     );
   };
 
+  // A claim of a WaitForFirstConsumer class binds only once a Pod using it is scheduled (kind, and
+  // most clouds' default classes): Pending is its settled state until then, e.g. a backup CronJob's.
+  if (
+    o.kind === 'PersistentVolumeClaim' &&
+    (o.status?.phase ?? 'Pending') === 'Pending' &&
+    storage.volumeBindingMode === 'WaitForFirstConsumer' &&
+    !o.metadata?.annotations?.[SELECTED_NODE]
+  )
+    return h('current', 'waiting for its first consumer (WaitForFirstConsumer): binds when a Pod uses it');
   const rule = RULES[o.kind ?? ''];
   if (rule) return rule(o, h, podFailed);
   return generic(o, h);
 }
+
+/** Set on a WaitForFirstConsumer claim once the scheduler placed a Pod using it: binding is under way. */
+const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
 /** The health of an object that is not there. */
 export function notFound(ref: ObjectRef): ObjectHealth {

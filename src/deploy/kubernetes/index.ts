@@ -25,6 +25,7 @@ import { deleteObjects, pruneCandidates } from './prune.ts';
 import { refKey, refLabel, refOf } from './refs.ts';
 import { ReleaseStore, releaseSecretName } from './release-store.ts';
 import { rollback } from './rollback.ts';
+import { storageBindingModes } from './wait.ts';
 
 /** Connects and checks the cluster without changing anything (read-only commands). */
 async function connectReadOnly(
@@ -90,14 +91,17 @@ export const kubernetesDriver: Driver = {
     const latest = records.at(-1);
     const released = current?.objects ?? [];
     const { live } = await membersOf(cluster, target, released);
-    const objects = released.map((r) => {
-      const ref = refOf(r);
-      const l = live.get(refKey(ref));
-      const h = WORKLOADS.has(ref.kind)
-        ? assessHealth(l, [], ref)
-        : { state: l ? 'current' : 'not-found', message: '' };
-      return { object: refLabel(ref), state: h.state, message: h.message };
-    });
+    const bindingModes = storageBindingModes(cluster);
+    const objects = await Promise.all(
+      released.map(async (r) => {
+        const ref = refOf(r);
+        const l = live.get(refKey(ref));
+        const h = WORKLOADS.has(ref.kind)
+          ? assessHealth(l, [], ref, { volumeBindingMode: l ? await bindingModes.of(l) : undefined })
+          : { state: l ? 'current' : 'not-found', message: '' };
+        return { object: refLabel(ref), state: h.state, message: h.message };
+      }),
+    );
     const drift = current ? await detectDrift(cluster, released, live) : [];
     const healthy = objects.every((x) => x.state === 'current' || x.object.startsWith('Job/'));
     if (io.format === 'json') {

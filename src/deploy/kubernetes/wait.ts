@@ -53,6 +53,7 @@ export async function waitForHealth(
   const health = new Map<string, ObjectHealth>(refs.map((r) => [refKey(r), notFound(r)]));
   const settled = new Set<string>();
   const podsOf = new Map<string, V1Pod[]>();
+  const bindingModes = storageBindingModes(cluster);
   let polls = 0;
 
   for (;;) {
@@ -64,6 +65,9 @@ export async function waitForHealth(
     });
     // A failed list (an API server blip) only means no Pod verdict this round.
     const current = await currentPods(cluster, rolling).catch(() => new Map<string, V1Pod[]>());
+    const modes = await Promise.all(
+      live.map((obj) => (obj && !('error' in obj) ? bindingModes.of(obj) : undefined)),
+    );
     pending.forEach((r, i) => {
       const key = refKey(r);
       const obj = live[i];
@@ -73,7 +77,7 @@ export async function waitForHealth(
       }
       const pods = current.get(key) ?? [];
       podsOf.set(key, pods);
-      const h = assessHealth(obj, pods, r);
+      const h = assessHealth(obj, pods, r, { volumeBindingMode: modes[i] });
       health.set(key, h);
       if (h.state === 'current') settled.add(key);
     });
@@ -94,6 +98,36 @@ export async function waitForHealth(
     const interval = Math.min(pollMs, 100 * 2 ** polls++);
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), o.signal);
   }
+}
+
+/**
+ * The `volumeBindingMode` of a Pending claim's StorageClass (one GET per class, remembered), for
+ * assessHealth; undefined for anything else, or when the class cannot be read.
+ */
+export function storageBindingModes(cluster: Cluster): {
+  of: (live: KubernetesObject) => Promise<string | undefined>;
+} {
+  const known = new Map<string, Promise<string | undefined>>();
+  return {
+    of(live) {
+      const pvc = live as KubernetesObject & {
+        spec?: { storageClassName?: string };
+        status?: { phase?: string };
+      };
+      const name = pvc.spec?.storageClassName;
+      if (live.kind !== 'PersistentVolumeClaim' || !name || pvc.status?.phase === 'Bound')
+        return Promise.resolve(undefined);
+      let mode = known.get(name);
+      if (mode === undefined) {
+        mode = cluster.objects
+          .read({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name } })
+          .then((sc) => (sc as { volumeBindingMode?: string }).volumeBindingMode)
+          .catch(() => undefined);
+        known.set(name, mode);
+      }
+      return mode;
+    },
+  };
 }
 
 /** The live object, undefined when absent, or why it could not be read (retried next poll unless permanent). */

@@ -456,6 +456,38 @@ describe('assessHealth', () => {
     expect(h.failingPods).toEqual(['web-1', 'web-3']);
   });
 
+  describe('a PersistentVolumeClaim of a WaitForFirstConsumer class (kind, most clouds)', () => {
+    const claim = (annotations?: Record<string, string>, phase = 'Pending') =>
+      ({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'backups', ...(annotations ? { annotations } : {}) },
+        spec: { storageClassName: 'standard' },
+        status: { phase },
+      }) as KubernetesObject;
+    const wffc = { volumeBindingMode: 'WaitForFirstConsumer' };
+
+    it('is settled while Pending with no consumer yet (a backup CronJob binds it at its first run)', () => {
+      expect(assessHealth(claim(), [], undefined, wffc)).toMatchObject({
+        state: 'current',
+        message: /waiting for its first consumer \(WaitForFirstConsumer\)/,
+      });
+    });
+    it('is waited for once a consumer was scheduled (binding under way)', () => {
+      const h = assessHealth(claim({ 'volume.kubernetes.io/selected-node': 'node-1' }), [], undefined, wffc);
+      expect(h).toMatchObject({ state: 'in-progress', message: /not bound/ });
+    });
+    it('is waited for when the class binds at once, or the class is unknown', () => {
+      expect(assessHealth(claim(), [], undefined, { volumeBindingMode: 'Immediate' }).state).toBe(
+        'in-progress',
+      );
+      expect(assessHealth(claim(), [], undefined, {}).state).toBe('in-progress');
+    });
+    it('still fails when Lost', () => {
+      expect(assessHealth(claim(undefined, 'Lost'), [], undefined, wffc).state).toBe('failed');
+    });
+  });
+
   it('reports an absent object as not-found', () => {
     expect(
       assessHealth(undefined, [], { apiVersion: 'v1', kind: 'Service', name: 'web', namespace: 'shop' }),
