@@ -1,5 +1,7 @@
 /** Reading the client's ApiException: HTTP status and the API server's own message (a Status object). */
 import { ApiException } from '@kubernetes/client-node';
+import { EngineError } from '../../cli/errors.ts';
+import type { Driver } from '../driver.ts';
 
 /** The HTTP status of a failed API call, or undefined for network and other errors. */
 export function apiCode(e: unknown): number | undefined {
@@ -26,4 +28,31 @@ export function describeApiError(e: unknown): string {
     return `HTTP ${e.code}${reason}: ${msg}`;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * An API error no caller turned into an explanation becomes one: what the server said, in one line
+ * (never the client's multi-line dump of headers), exit 3 — not an "internal error".
+ */
+export function asEngineError(e: unknown): unknown {
+  if (!(e instanceof ApiException)) return e;
+  return new EngineError(
+    `the Kubernetes API refused a request: ${describeApiError(e)}`,
+    '  = hint: nothing after the refused request was changed; run the same command again (a 429 or 5xx is often brief)',
+  );
+}
+
+/** The driver, with every API error its commands throw turned into an EngineError. */
+export function withEngineErrors(driver: Driver): Driver {
+  const wrapped = Object.entries(driver).map(([name, fn]) => [
+    name,
+    async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<number>)(...args);
+      } catch (e) {
+        throw asEngineError(e);
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as Driver;
 }

@@ -370,7 +370,7 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
     }
   } catch (e) {
     const err = e as Error & { detail?: string };
-    failure = { reason: interrupted() ?? err.message, diagnosis: err.detail ?? '' };
+    failure = { reason: interrupted() ?? describeApiError(err), diagnosis: err.detail ?? '' };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

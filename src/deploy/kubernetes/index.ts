@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { json } from '../../cli/output.ts';
 import { printHistory } from '../_history.ts';
 import type { DeployTarget, Driver } from '../driver.ts';
-import { apiCode } from './_api-error.ts';
+import { apiCode, withEngineErrors } from './_api-error.ts';
 import { planApply } from './apply.ts';
 import {
   apiVersionsOf,
@@ -65,7 +65,7 @@ const WORKLOADS = new Set([
   'PersistentVolumeClaim',
 ]);
 
-export const kubernetesDriver: Driver = {
+export const kubernetesDriver: Driver = withEngineErrors({
   deploy,
   rollback,
 
@@ -248,4 +248,4 @@ export const kubernetesDriver: Driver = {
       abort(cluster, target.model, { io: target.io, ...(o.service ? { service: o.service } : {}) }),
     );
   },
-};
+});
