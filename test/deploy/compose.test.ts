@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EngineError } from '../../src/cli/errors.ts';
+import { applyRelease } from '../../src/deploy/compose/apply.ts';
 import {
   type ComposeObject,
   redactor,
@@ -17,7 +18,8 @@ import {
   secretValues,
 } from '../../src/deploy/compose/bundle.ts';
 import { composeChanges } from '../../src/deploy/compose/diff.ts';
-import { checkText, formatFailure } from '../../src/deploy/compose/health.ts';
+import { Engine } from '../../src/deploy/compose/engine.ts';
+import { checkText, commandFailure, formatFailure } from '../../src/deploy/compose/health.ts';
 import { imagesToPrune } from '../../src/deploy/compose/images.ts';
 import { acquireLock, type LockHolder, processStart, staleness } from '../../src/deploy/compose/lock.ts';
 import { type PlannedService, rolloutPlan, seconds, startOrder } from '../../src/deploy/compose/plan.ts';
@@ -325,5 +327,114 @@ describe('release history', () => {
     expect(store.files(2).caddyfile).toBeUndefined();
     store.finish(second, 'rolled-back', 'web: container shop-web-2 is unhealthy');
     expect(summaries(store.list())[1]?.description).toBe('upgrade — web: container shop-web-2 is unhealthy');
+  });
+});
+
+describe('a docker command failing mid-rollout', () => {
+  // A stand-in for the docker CLI that answers like the engine when a bind mount cannot be made:
+  // the project reads fine, nothing runs yet, and every `up` is refused. (The real engine case is
+  // in test/e2e/compose-deploy.test.ts.)
+  const bin = join(TMP, 'docker-up-fails');
+  writeFileSync(
+    bin,
+    `#!/bin/sh
+case "$*" in
+  *"config --hash"*) [ -n "$FAIL_CONFIG" ] && { echo "config refused" >&2; exit 1; }; echo "cache h-new" ;;
+  *" up "*) echo "Error response from daemon: invalid mount config for type bind: bind source path does not exist: /nope" >&2; exit 1 ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  const plan = {
+    services: [
+      {
+        name: 'cache',
+        role: 'dependency' as const,
+        replicas: 1,
+        proxied: false,
+        dependsOn: [],
+        graceSeconds: 1,
+      },
+    ],
+  };
+  const rec = (revision: number): ReleaseRecord => ({
+    revision,
+    status: 'pending',
+    specHash: `h${revision}`,
+    images: {},
+    user: 'ana@host',
+    startedAt: '2026-01-01T10:00:00.000Z',
+    description: 'upgrade',
+    project: 'shop-prod',
+    plan,
+    built: {},
+    imageIds: {},
+    configHashes: {},
+    pid: 1,
+  });
+  const setup = (name: string) => {
+    const paths = statePaths(join(TMP, name), 'shop', 'prod');
+    const store = new ReleaseStore(paths);
+    const lines: string[] = [];
+    const io = {
+      out: (s: string) => lines.push(s),
+      err: (s: string) => lines.push(s),
+      color: false,
+      format: 'text' as const,
+    };
+    return { paths, store, io, lines };
+  };
+  const opts = { timeoutSeconds: 5, atomic: true, hooks: true, drainMs: 0 };
+
+  it('rolls back like a failed health check; the record ends rolled-back, not pending', async () => {
+    const { paths, store, io, lines } = setup('up-fails');
+    const previous = rec(1);
+    store.create(previous, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    store.promote(previous);
+    const next = rec(2);
+    store.create(next, { compose: 'services:\n  cache:\n    image: redis:7\n    volumes: [/nope:/x]\n' });
+    const code = await applyRelease(new Engine((s) => s, bin), io, paths, next, undefined, previous, opts);
+    expect(code).toBe(3);
+    expect(store.get(2)?.status).toBe('rolled-back');
+    expect(store.get(2)?.failure).toBe('cache: starting cache failed');
+    expect(store.current()?.revision).toBe(1);
+    const text = lines.join('');
+    expect(text).toContain(
+      'service cache: starting cache failed\n  docker said:\n    Error response from daemon',
+    );
+    expect(text).toContain('rolling back: release 1 resumes serving');
+    expect(text).toContain('release 1 did not come back either');
+  });
+
+  it('ends failed when there is nothing to roll back to, or when the release cannot even be read', async () => {
+    const { paths, store, io } = setup('first-fails');
+    const first = rec(1);
+    store.create(first, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    expect(await applyRelease(new Engine((s) => s, bin), io, paths, first, undefined, undefined, opts)).toBe(
+      3,
+    );
+    expect(store.get(1)?.status).toBe('failed');
+
+    const second = rec(2);
+    store.create(second, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    process.env.FAIL_CONFIG = '1';
+    try {
+      await expect(
+        applyRelease(new Engine((s) => s, bin), io, paths, second, undefined, undefined, opts),
+      ).rejects.toBeInstanceOf(EngineError);
+    } finally {
+      delete process.env.FAIL_CONFIG;
+    }
+    expect(store.get(2)?.status).toBe('failed');
+  });
+
+  it('turns only engine errors into failures', () => {
+    expect(commandFailure('web', new EngineError('starting web failed', 'no such image'))).toEqual({
+      service: 'web',
+      reason: 'starting web failed',
+      output: 'no such image',
+    });
+    expect(() => commandFailure('web', new TypeError('bug'))).toThrow(TypeError);
   });
 });
