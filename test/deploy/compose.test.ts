@@ -3,7 +3,15 @@
  * published ports, image repositories, the diff, the lock's staleness rules, secret masking. The
  * engine-facing behaviour is proven on a real Docker engine in test/e2e/compose-deploy.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,8 +25,10 @@ import {
   repository,
   secretValues,
 } from '../../src/deploy/compose/bundle.ts';
+import { pathsFor } from '../../src/deploy/compose/deploy.ts';
 import { composeChanges } from '../../src/deploy/compose/diff.ts';
 import { Engine } from '../../src/deploy/compose/engine.ts';
+import { withFsErrors } from '../../src/deploy/compose/fs-errors.ts';
 import { checkText, commandFailure, formatFailure } from '../../src/deploy/compose/health.ts';
 import { imagesToPrune } from '../../src/deploy/compose/images.ts';
 import { acquireLock, type LockHolder, processStart, staleness } from '../../src/deploy/compose/lock.ts';
@@ -26,8 +36,9 @@ import { type PlannedService, rolloutPlan, seconds, startOrder } from '../../src
 import { publishedPorts } from '../../src/deploy/compose/prerequisites.ts';
 import { liveCaddyfile, liveUpstreams, routedServices } from '../../src/deploy/compose/proxy-switch.ts';
 import { type ReleaseRecord, ReleaseStore, summaries } from '../../src/deploy/compose/releases.ts';
-import { statePaths, stateRoot } from '../../src/deploy/compose/state.ts';
+import { ensureStateDirs, statePaths, stateRoot, writeAtomic } from '../../src/deploy/compose/state.ts';
 import { uptime } from '../../src/deploy/compose/status.ts';
+import type { DeployTarget } from '../../src/deploy/driver.ts';
 import { resolveEnvironment } from '../../src/model/resolve.ts';
 import { renderCompose } from '../../src/render/compose/index.ts';
 import { loadSpecFile } from '../../src/spec/loader.ts';
@@ -436,5 +447,64 @@ exit 0
       output: 'no such image',
     });
     expect(() => commandFailure('web', new TypeError('bug'))).toThrow(TypeError);
+  });
+});
+
+describe('filesystem failures on the state folder', () => {
+  const blocker = join(TMP, 'blocker');
+  writeFileSync(blocker, 'a file where the state folder should be\n');
+
+  it('a failed atomic write names the path and leaves no temporary file', () => {
+    const dir = join(TMP, 'atomic');
+    mkdirSync(join(dir, 'current'), { recursive: true });
+    writeFileSync(join(dir, 'current', 'x'), 'x');
+    expect(() => writeAtomic(join(dir, 'current'), '3\n')).toThrow(EngineError);
+    expect(() => writeAtomic(join(dir, 'current'), '3\n')).toThrow(
+      `could not rename ${join(dir, 'current')}: a folder stands where a file is expected (EISDIR)`,
+    );
+    expect(readdirSync(dir)).toEqual(['current']);
+  });
+
+  it('a file in the way of the state folder or the lock is an error naming it, with a hint', () => {
+    const paths = statePaths(blocker, 'shop', 'prod');
+    let err: unknown;
+    try {
+      ensureStateDirs(paths);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toContain(paths.live);
+    expect((err as EngineError).message).toContain('a file stands where a folder is expected (ENOTDIR)');
+    expect((err as EngineError).detail).toContain('--state-dir');
+    expect(() => acquireLock(join(blocker, 'lock'), 'deploy', 'shop/prod')).toThrow(
+      `could not open ${join(blocker, 'lock')}: a file stands where a folder is expected (ENOTDIR)`,
+    );
+  });
+
+  it('read-only commands create nothing; any command maps a full disk or a permission error', async () => {
+    const root = join(TMP, 'never-created');
+    const target = { model: { app: { name: 'shop' } }, env: 'prod' } as unknown as DeployTarget;
+    expect(pathsFor(target, root).releases).toBe(join(root, 'shop', 'prod', 'releases'));
+    expect(existsSync(root)).toBe(false);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/state/shop/prod/releases/4/release.json',
+    });
+    await expect(withFsErrors(() => Promise.reject(full))).rejects.toThrow(
+      'could not write /state/shop/prod/releases/4/release.json: the disk is full (ENOSPC)',
+    );
+    const denied = Object.assign(new Error('EACCES'), {
+      code: 'EACCES',
+      syscall: 'open',
+      path: '/state/lock',
+    });
+    expect(commandFailure('web', denied)).toMatchObject({
+      service: 'web',
+      reason: 'could not open /state/lock: permission denied (EACCES)',
+    });
+    const bug = new TypeError('x is undefined');
+    await expect(withFsErrors(() => Promise.reject(bug))).rejects.toBe(bug);
   });
 });

@@ -8,6 +8,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Io } from '../../cli/output.ts';
 import type { Engine, ProjectRef } from './engine.ts';
+import { fsError } from './fs-errors.ts';
 import { commandFailure, type Failure, formatFailure } from './health.ts';
 import { runHooks } from './hooks.ts';
 import { keepCount, pruneImages } from './images.ts';
@@ -113,7 +114,16 @@ export async function applyRelease(
   }
   if (!result.failure) {
     store.promote(record);
-    copyFileSync(project.file, paths.liveCompose);
+    try {
+      copyFileSync(project.file, paths.liveCompose);
+    } catch (e) {
+      // The release serves and is recorded; only the convenience copy is stale.
+      const why = fsError(e, paths.liveCompose);
+      if (!why) throw e;
+      io.err(
+        `warning: ${why.message}; ${paths.liveCompose} still holds the previous release (${why.detail})\n`,
+      );
+    }
     const pruned = await pruneImages(engine, store.list(), record.revision, keepCount());
     const changed =
       result.changed.length > 0 ? result.changed.join(', ') : 'nothing (all services were up to date)';

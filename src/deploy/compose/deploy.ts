@@ -2,7 +2,7 @@
  * `slipway deploy` and `slipway rollback` on a compose environment: lock, recover what a killed
  * deploy left, check prerequisites (nothing changed yet), build, record the release, apply it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EngineError, UsageError } from '../../cli/errors.ts';
 import type { Io } from '../../cli/output.ts';
@@ -30,12 +30,11 @@ import {
 } from './prerequisites.ts';
 import { type ReleaseRecord, ReleaseStore } from './releases.ts';
 import { configHashes, serviceContainers } from './rollout.ts';
-import { type StatePaths, statePaths, stateRoot } from './state.ts';
+import { ensureStateDirs, type StatePaths, statePaths, stateRoot } from './state.ts';
 
+/** Where the environment's state lives; creates nothing (deploy and rollback call ensureStateDirs). */
 export function pathsFor(target: DeployTarget, stateDir?: string): StatePaths {
-  const paths = statePaths(stateRoot(stateDir), target.model.app.name, target.env);
-  for (const d of [paths.live, paths.releases, paths.build]) mkdirSync(d, { recursive: true });
-  return paths;
+  return statePaths(stateRoot(stateDir), target.model.app.name, target.env);
 }
 
 /** A release a killed deploy left pending is marked failed; its containers converge in the rollout. */
@@ -79,6 +78,7 @@ async function preflight(
 export async function deploy(target: DeployTarget, options: DeployOptions): Promise<number> {
   const { io, model } = target;
   const paths = pathsFor(target, options.stateDir);
+  ensureStateDirs(paths);
   const bundle: Bundle = renderBundle(target, paths, options.registry);
   const envFile = envFileIfPresent(bundle.envFile);
   const envShown = relative(process.cwd(), bundle.envFile) || bundle.envFile;
@@ -199,6 +199,7 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
   const envFileName = model.environment.secretSource.file ?? '.env';
   const envFile = envFileIfPresent(join(target.loaded.dir, envFileName));
   const engine = new Engine(redactor(secretValues(envFile)));
+  ensureStateDirs(paths);
   const lock = acquireLock(paths.lock, 'rollback', `${model.app.name}/${target.env}`);
   try {
     recover(store, lock, io);

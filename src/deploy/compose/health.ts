@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../cli/errors.ts';
 import type { ContainerInfo, Engine } from './engine.ts';
+import { asEngineError } from './fs-errors.ts';
 
 export interface Failure {
   service: string;
@@ -25,9 +26,11 @@ export interface Failure {
 /**
  * A docker command that failed mid-rollout (a bad image tag, a bind mount that cannot be made),
  * as a Failure: it takes the same path as an unhealthy container, so the previous release comes
- * back and the record ends rolled-back or failed, never pending. Anything else is rethrown.
+ * back and the record ends rolled-back or failed, never pending. So does a filesystem failure
+ * (a full disk while the proxy's file is written); anything else is rethrown.
  */
-export function commandFailure(service: string, e: unknown): Failure {
+export function commandFailure(service: string, caught: unknown): Failure {
+  const e = asEngineError(caught);
   if (!(e instanceof EngineError)) throw e;
   return { service, reason: e.message, ...(e.detail ? { output: e.detail } : {}) };
 }

@@ -8,6 +8,7 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { EngineError } from '../../cli/errors.ts';
+import { fsError } from './fs-errors.ts';
 
 export interface LockHolder {
   pid: number;
@@ -92,7 +93,7 @@ export function acquireLock(path: string, command: string, env: string): Lock {
         release: () => rmSync(path, { force: true }),
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, path) ?? e;
     }
     const other = readHolder(path);
     if (!other && youngerThan(path, 30_000))
