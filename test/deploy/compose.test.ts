@@ -31,11 +31,22 @@ import { Engine } from '../../src/deploy/compose/engine.ts';
 import { withFsErrors } from '../../src/deploy/compose/fs-errors.ts';
 import { checkText, commandFailure, formatFailure } from '../../src/deploy/compose/health.ts';
 import { imagesToPrune } from '../../src/deploy/compose/images.ts';
-import { acquireLock, type LockHolder, processStart, staleness } from '../../src/deploy/compose/lock.ts';
+import {
+  acquireLock,
+  type LockHolder,
+  processStart,
+  staleness,
+  takeOver,
+} from '../../src/deploy/compose/lock.ts';
 import { type PlannedService, rolloutPlan, seconds, startOrder } from '../../src/deploy/compose/plan.ts';
 import { publishedPorts } from '../../src/deploy/compose/prerequisites.ts';
 import { liveCaddyfile, liveUpstreams, routedServices } from '../../src/deploy/compose/proxy-switch.ts';
-import { type ReleaseRecord, ReleaseStore, summaries } from '../../src/deploy/compose/releases.ts';
+import {
+  type ReleaseRecord,
+  ReleaseStore,
+  summaries,
+  unreadableWarnings,
+} from '../../src/deploy/compose/releases.ts';
 import { ensureStateDirs, statePaths, stateRoot, writeAtomic } from '../../src/deploy/compose/state.ts';
 import { uptime } from '../../src/deploy/compose/status.ts';
 import type { DeployTarget } from '../../src/deploy/driver.ts';
@@ -260,7 +271,37 @@ describe('the deploy lock', () => {
     const second = acquireLock(path, 'rollback', 'shop/prod');
     expect(second.takenOver?.why).toMatch(/is gone/);
     expect(JSON.parse(readFileSync(path, 'utf8')).command).toBe('rollback');
+    expect(readdirSync(TMP).filter((n) => n.startsWith('lock.stale-'))).toEqual([]);
     second.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('takes a stale lock over only if it is still the one judged stale; otherwise backs off', () => {
+    const path = join(TMP, 'race-lock');
+    const stale = holder({ pid: 2 ** 22 + 17 });
+    // Another process took it over between our read and our move: its fresh lock is there now.
+    const winner = holder({ pid: 2 ** 22 + 18, startedAt: new Date(Date.now() + 1000).toISOString() });
+    writeFileSync(path, JSON.stringify(winner));
+    expect(takeOver(path, stale)).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(winner);
+    expect(readdirSync(TMP).filter((n) => n.startsWith('race-lock.stale-'))).toEqual([]);
+    // Still the stale one: moved aside and gone.
+    writeFileSync(path, JSON.stringify(stale));
+    expect(takeOver(path, stale)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    // Already gone (another process removed it): the next attempt decides.
+    expect(takeOver(path, stale)).toBe(true);
+  });
+
+  it('release removes the lock only while it is still ours', () => {
+    const path = join(TMP, 'own-lock');
+    const mine = acquireLock(path, 'deploy', 'shop/prod');
+    // Judged stale (this process was thought gone) and taken over by another deploy meanwhile.
+    const theirs = holder({ pid: 2 ** 22 + 19, command: 'rollback' });
+    writeFileSync(path, JSON.stringify(theirs));
+    mine.release();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(theirs);
+    rmSync(path);
   });
 });
 
@@ -338,6 +379,26 @@ describe('release history', () => {
     expect(store.files(2).caddyfile).toBeUndefined();
     store.finish(second, 'rolled-back', 'web: container shop-web-2 is unhealthy');
     expect(summaries(store.list())[1]?.description).toBe('upgrade — web: container shop-web-2 is unhealthy');
+  });
+
+  it('warns, naming the file, when a release record cannot be read — loudly when it is the current one', () => {
+    const store = new ReleaseStore(statePaths(join(TMP, 'damaged'), 'shop', 'prod'));
+    for (const n of [1, 2, 3]) {
+      const r = record(n, 'pending', `web:${n}`);
+      store.create(r, { compose: 'name: shop-prod\n' });
+      store.promote(r);
+    }
+    mkdirSync(store.dir(4)); // a release being written: no record yet, no warning
+    expect(unreadableWarnings(store)).toEqual([]);
+    writeFileSync(join(store.dir(1), 'release.json'), '{"revision": 1,');
+    writeFileSync(join(store.dir(3), 'release.json'), '');
+    expect(store.list().map((r) => r.revision)).toEqual([2]);
+    expect(store.current()).toBeUndefined();
+    const [first, current] = unreadableWarnings(store);
+    expect(first).toContain(`warning: ${join(store.dir(1), 'release.json')} cannot be read (`);
+    expect(first).toContain('release 1 is left out of the history');
+    expect(current).toContain(`the record of the current release 3 (${join(store.dir(3), 'release.json')})`);
+    expect(current).toContain('an install with no release to roll back to');
   });
 });
 
