@@ -28,7 +28,7 @@ import {
   checkPorts,
   publishedPorts,
 } from './prerequisites.ts';
-import { type ReleaseRecord, ReleaseStore } from './releases.ts';
+import { type ReleaseRecord, ReleaseStore, unreadableWarnings } from './releases.ts';
 import { configHashes, serviceContainers } from './rollout.ts';
 import { ensureStateDirs, type StatePaths, statePaths, stateRoot } from './state.ts';
 
@@ -39,6 +39,7 @@ export function pathsFor(target: DeployTarget, stateDir?: string): StatePaths {
 
 /** A release a killed deploy left pending is marked failed; its containers converge in the rollout. */
 function recover(store: ReleaseStore, lock: Lock, io: Io): void {
+  for (const w of unreadableWarnings(store)) io.err(w);
   if (lock.takenOver)
     io.err(
       `warning: a ${lock.takenOver.holder.command} started ${lock.takenOver.holder.startedAt} by ${lock.takenOver.holder.user}@${lock.takenOver.holder.host} did not finish (${lock.takenOver.why}); recovering\n`,
@@ -172,6 +173,12 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
   const paths = pathsFor(target, options.stateDir);
   const store = new ReleaseStore(paths);
   const current = store.current();
+  const damaged = store.unreadable().find((u) => u.revision === store.currentRevision());
+  if (!current && damaged)
+    throw new EngineError(
+      `the record of the current release ${damaged.revision} (${damaged.file}) cannot be read: ${damaged.why}`,
+      'restore the file from a backup, or remove the current file to deploy as new',
+    );
   if (!current)
     throw new UsageError(`${target.env} has no release yet`, 'slipway deploy creates the first one');
   const candidates = store
