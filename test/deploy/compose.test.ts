@@ -3,12 +3,21 @@
  * published ports, image repositories, the diff, the lock's staleness rules, secret masking. The
  * engine-facing behaviour is proven on a real Docker engine in test/e2e/compose-deploy.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EngineError } from '../../src/cli/errors.ts';
+import { applyRelease } from '../../src/deploy/compose/apply.ts';
 import {
   type ComposeObject,
   redactor,
@@ -16,16 +25,31 @@ import {
   repository,
   secretValues,
 } from '../../src/deploy/compose/bundle.ts';
+import { pathsFor } from '../../src/deploy/compose/deploy.ts';
 import { composeChanges } from '../../src/deploy/compose/diff.ts';
-import { checkText, formatFailure } from '../../src/deploy/compose/health.ts';
+import { Engine } from '../../src/deploy/compose/engine.ts';
+import { withFsErrors } from '../../src/deploy/compose/fs-errors.ts';
+import { checkText, commandFailure, formatFailure } from '../../src/deploy/compose/health.ts';
 import { imagesToPrune } from '../../src/deploy/compose/images.ts';
-import { acquireLock, type LockHolder, processStart, staleness } from '../../src/deploy/compose/lock.ts';
+import {
+  acquireLock,
+  type LockHolder,
+  processStart,
+  staleness,
+  takeOver,
+} from '../../src/deploy/compose/lock.ts';
 import { type PlannedService, rolloutPlan, seconds, startOrder } from '../../src/deploy/compose/plan.ts';
 import { publishedPorts } from '../../src/deploy/compose/prerequisites.ts';
 import { liveCaddyfile, liveUpstreams, routedServices } from '../../src/deploy/compose/proxy-switch.ts';
-import { type ReleaseRecord, ReleaseStore, summaries } from '../../src/deploy/compose/releases.ts';
-import { statePaths, stateRoot } from '../../src/deploy/compose/state.ts';
+import {
+  type ReleaseRecord,
+  ReleaseStore,
+  summaries,
+  unreadableWarnings,
+} from '../../src/deploy/compose/releases.ts';
+import { ensureStateDirs, statePaths, stateRoot, writeAtomic } from '../../src/deploy/compose/state.ts';
 import { uptime } from '../../src/deploy/compose/status.ts';
+import type { DeployTarget } from '../../src/deploy/driver.ts';
 import { resolveEnvironment } from '../../src/model/resolve.ts';
 import { renderCompose } from '../../src/render/compose/index.ts';
 import { loadSpecFile } from '../../src/spec/loader.ts';
@@ -247,7 +271,37 @@ describe('the deploy lock', () => {
     const second = acquireLock(path, 'rollback', 'shop/prod');
     expect(second.takenOver?.why).toMatch(/is gone/);
     expect(JSON.parse(readFileSync(path, 'utf8')).command).toBe('rollback');
+    expect(readdirSync(TMP).filter((n) => n.startsWith('lock.stale-'))).toEqual([]);
     second.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('takes a stale lock over only if it is still the one judged stale; otherwise backs off', () => {
+    const path = join(TMP, 'race-lock');
+    const stale = holder({ pid: 2 ** 22 + 17 });
+    // Another process took it over between our read and our move: its fresh lock is there now.
+    const winner = holder({ pid: 2 ** 22 + 18, startedAt: new Date(Date.now() + 1000).toISOString() });
+    writeFileSync(path, JSON.stringify(winner));
+    expect(takeOver(path, stale)).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(winner);
+    expect(readdirSync(TMP).filter((n) => n.startsWith('race-lock.stale-'))).toEqual([]);
+    // Still the stale one: moved aside and gone.
+    writeFileSync(path, JSON.stringify(stale));
+    expect(takeOver(path, stale)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    // Already gone (another process removed it): the next attempt decides.
+    expect(takeOver(path, stale)).toBe(true);
+  });
+
+  it('release removes the lock only while it is still ours', () => {
+    const path = join(TMP, 'own-lock');
+    const mine = acquireLock(path, 'deploy', 'shop/prod');
+    // Judged stale (this process was thought gone) and taken over by another deploy meanwhile.
+    const theirs = holder({ pid: 2 ** 22 + 19, command: 'rollback' });
+    writeFileSync(path, JSON.stringify(theirs));
+    mine.release();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(theirs);
+    rmSync(path);
   });
 });
 
@@ -325,5 +379,193 @@ describe('release history', () => {
     expect(store.files(2).caddyfile).toBeUndefined();
     store.finish(second, 'rolled-back', 'web: container shop-web-2 is unhealthy');
     expect(summaries(store.list())[1]?.description).toBe('upgrade — web: container shop-web-2 is unhealthy');
+  });
+
+  it('warns, naming the file, when a release record cannot be read — loudly when it is the current one', () => {
+    const store = new ReleaseStore(statePaths(join(TMP, 'damaged'), 'shop', 'prod'));
+    for (const n of [1, 2, 3]) {
+      const r = record(n, 'pending', `web:${n}`);
+      store.create(r, { compose: 'name: shop-prod\n' });
+      store.promote(r);
+    }
+    mkdirSync(store.dir(4)); // a release being written: no record yet, no warning
+    expect(unreadableWarnings(store)).toEqual([]);
+    writeFileSync(join(store.dir(1), 'release.json'), '{"revision": 1,');
+    writeFileSync(join(store.dir(3), 'release.json'), '');
+    expect(store.list().map((r) => r.revision)).toEqual([2]);
+    expect(store.current()).toBeUndefined();
+    const [first, current] = unreadableWarnings(store);
+    expect(first).toContain(`warning: ${join(store.dir(1), 'release.json')} cannot be read (`);
+    expect(first).toContain('release 1 is left out of the history');
+    expect(current).toContain(`the record of the current release 3 (${join(store.dir(3), 'release.json')})`);
+    expect(current).toContain('an install with no release to roll back to');
+  });
+});
+
+describe('a docker command failing mid-rollout', () => {
+  // A stand-in for the docker CLI that answers like the engine when a bind mount cannot be made:
+  // the project reads fine, nothing runs yet, and every `up` is refused. (The real engine case is
+  // in test/e2e/compose-deploy.test.ts.)
+  const bin = join(TMP, 'docker-up-fails');
+  writeFileSync(
+    bin,
+    `#!/bin/sh
+case "$*" in
+  *"config --hash"*) [ -n "$FAIL_CONFIG" ] && { echo "config refused" >&2; exit 1; }; echo "cache h-new" ;;
+  *" up "*) echo "Error response from daemon: invalid mount config for type bind: bind source path does not exist: /nope" >&2; exit 1 ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  const plan = {
+    services: [
+      {
+        name: 'cache',
+        role: 'dependency' as const,
+        replicas: 1,
+        proxied: false,
+        dependsOn: [],
+        graceSeconds: 1,
+      },
+    ],
+  };
+  const rec = (revision: number): ReleaseRecord => ({
+    revision,
+    status: 'pending',
+    specHash: `h${revision}`,
+    images: {},
+    user: 'ana@host',
+    startedAt: '2026-01-01T10:00:00.000Z',
+    description: 'upgrade',
+    project: 'shop-prod',
+    plan,
+    built: {},
+    imageIds: {},
+    configHashes: {},
+    pid: 1,
+  });
+  const setup = (name: string) => {
+    const paths = statePaths(join(TMP, name), 'shop', 'prod');
+    const store = new ReleaseStore(paths);
+    const lines: string[] = [];
+    const io = {
+      out: (s: string) => lines.push(s),
+      err: (s: string) => lines.push(s),
+      color: false,
+      format: 'text' as const,
+    };
+    return { paths, store, io, lines };
+  };
+  const opts = { timeoutSeconds: 5, atomic: true, hooks: true, drainMs: 0 };
+
+  it('rolls back like a failed health check; the record ends rolled-back, not pending', async () => {
+    const { paths, store, io, lines } = setup('up-fails');
+    const previous = rec(1);
+    store.create(previous, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    store.promote(previous);
+    const next = rec(2);
+    store.create(next, { compose: 'services:\n  cache:\n    image: redis:7\n    volumes: [/nope:/x]\n' });
+    const code = await applyRelease(new Engine((s) => s, bin), io, paths, next, undefined, previous, opts);
+    expect(code).toBe(3);
+    expect(store.get(2)?.status).toBe('rolled-back');
+    expect(store.get(2)?.failure).toBe('cache: starting cache failed');
+    expect(store.current()?.revision).toBe(1);
+    const text = lines.join('');
+    expect(text).toContain(
+      'service cache: starting cache failed\n  docker said:\n    Error response from daemon',
+    );
+    expect(text).toContain('rolling back: release 1 resumes serving');
+    expect(text).toContain('release 1 did not come back either');
+  });
+
+  it('ends failed when there is nothing to roll back to, or when the release cannot even be read', async () => {
+    const { paths, store, io } = setup('first-fails');
+    const first = rec(1);
+    store.create(first, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    expect(await applyRelease(new Engine((s) => s, bin), io, paths, first, undefined, undefined, opts)).toBe(
+      3,
+    );
+    expect(store.get(1)?.status).toBe('failed');
+
+    const second = rec(2);
+    store.create(second, { compose: 'services:\n  cache:\n    image: redis:7\n' });
+    process.env.FAIL_CONFIG = '1';
+    try {
+      await expect(
+        applyRelease(new Engine((s) => s, bin), io, paths, second, undefined, undefined, opts),
+      ).rejects.toBeInstanceOf(EngineError);
+    } finally {
+      delete process.env.FAIL_CONFIG;
+    }
+    expect(store.get(2)?.status).toBe('failed');
+  });
+
+  it('turns only engine errors into failures', () => {
+    expect(commandFailure('web', new EngineError('starting web failed', 'no such image'))).toEqual({
+      service: 'web',
+      reason: 'starting web failed',
+      output: 'no such image',
+    });
+    expect(() => commandFailure('web', new TypeError('bug'))).toThrow(TypeError);
+  });
+});
+
+describe('filesystem failures on the state folder', () => {
+  const blocker = join(TMP, 'blocker');
+  writeFileSync(blocker, 'a file where the state folder should be\n');
+
+  it('a failed atomic write names the path and leaves no temporary file', () => {
+    const dir = join(TMP, 'atomic');
+    mkdirSync(join(dir, 'current'), { recursive: true });
+    writeFileSync(join(dir, 'current', 'x'), 'x');
+    expect(() => writeAtomic(join(dir, 'current'), '3\n')).toThrow(EngineError);
+    expect(() => writeAtomic(join(dir, 'current'), '3\n')).toThrow(
+      `could not rename ${join(dir, 'current')}: a folder stands where a file is expected (EISDIR)`,
+    );
+    expect(readdirSync(dir)).toEqual(['current']);
+  });
+
+  it('a file in the way of the state folder or the lock is an error naming it, with a hint', () => {
+    const paths = statePaths(blocker, 'shop', 'prod');
+    let err: unknown;
+    try {
+      ensureStateDirs(paths);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toContain(paths.live);
+    expect((err as EngineError).message).toContain('a file stands where a folder is expected (ENOTDIR)');
+    expect((err as EngineError).detail).toContain('--state-dir');
+    expect(() => acquireLock(join(blocker, 'lock'), 'deploy', 'shop/prod')).toThrow(
+      `could not open ${join(blocker, 'lock')}: a file stands where a folder is expected (ENOTDIR)`,
+    );
+  });
+
+  it('read-only commands create nothing; any command maps a full disk or a permission error', async () => {
+    const root = join(TMP, 'never-created');
+    const target = { model: { app: { name: 'shop' } }, env: 'prod' } as unknown as DeployTarget;
+    expect(pathsFor(target, root).releases).toBe(join(root, 'shop', 'prod', 'releases'));
+    expect(existsSync(root)).toBe(false);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+      code: 'ENOSPC',
+      syscall: 'write',
+      path: '/state/shop/prod/releases/4/release.json',
+    });
+    await expect(withFsErrors(() => Promise.reject(full))).rejects.toThrow(
+      'could not write /state/shop/prod/releases/4/release.json: the disk is full (ENOSPC)',
+    );
+    const denied = Object.assign(new Error('EACCES'), {
+      code: 'EACCES',
+      syscall: 'open',
+      path: '/state/lock',
+    });
+    expect(commandFailure('web', denied)).toMatchObject({
+      service: 'web',
+      reason: 'could not open /state/lock: permission denied (EACCES)',
+    });
+    const bug = new TypeError('x is undefined');
+    await expect(withFsErrors(() => Promise.reject(bug))).rejects.toBe(bug);
   });
 });

@@ -406,6 +406,38 @@ describe('slipway deploy on a real Docker engine (compose)', () => {
     },
   );
 
+  engine.it(
+    'a docker command failing mid-rollout (a bind mount that cannot be made) rolls back; the record ends rolled-back',
+    async () => {
+      const spec = readFileSync(SPEC, 'utf8');
+      // cache is recreated first (a dependency), then its `up` fails: the engine refuses the mount.
+      const broken = spec.replace(
+        /(\n {8}- service: proxy\n)/,
+        '\n        - service: cache\n          merge:\n            volumes:\n              - { type: bind, source: /nonexistent/slipway-e2e, target: /x, bind: { create_host_path: false } }$1',
+      );
+      expect(broken).not.toBe(spec);
+      writeFileSync(SPEC, broken);
+      setEnv('APP_VERSION', 'v8');
+      try {
+        const r = await slipway(['deploy', '--timeout', '1m']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/service cache: starting cache failed/);
+        expect(r.stderr).toMatch(
+          /docker said:\n[\s\S]*bind source path does not exist: \/nonexistent\/slipway-e2e/,
+        );
+        expect(r.stderr).toMatch(/rolling back: release \d+ resumes serving/);
+        expect(r.stderr).toMatch(/release \d+ serves/);
+        expect(r.stderr).not.toMatch(/did not come back/);
+        const h = JSON.parse((await slipway(['history', '--output', 'json'])).stdout);
+        expect(h.releases[0].status).toBe('rolled-back');
+        expect(h.releases[1].status).toBe('deployed');
+        expect((await answer()).body).toMatchObject({ version: 'v6', redis: 'ok' });
+      } finally {
+        writeFileSync(SPEC, spec);
+      }
+    },
+  );
+
   engine.it('promote and abort are usage errors on compose', async () => {
     for (const command of ['promote', 'abort']) {
       const r = await slipway([command]);

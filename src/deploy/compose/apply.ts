@@ -8,11 +8,12 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Io } from '../../cli/output.ts';
 import type { Engine, ProjectRef } from './engine.ts';
-import { type Failure, formatFailure } from './health.ts';
+import { fsError } from './fs-errors.ts';
+import { commandFailure, type Failure, formatFailure } from './health.ts';
 import { runHooks } from './hooks.ts';
 import { keepCount, pruneImages } from './images.ts';
 import { type ReleaseRecord, ReleaseStore } from './releases.ts';
-import { configHashes, rollout } from './rollout.ts';
+import { configHashes, type RolloutContext, type RolloutResult, rollout } from './rollout.ts';
 import type { StatePaths } from './state.ts';
 
 export interface ApplyOptions {
@@ -59,7 +60,13 @@ export async function applyRelease(
   const started = Date.now();
   const deadline = started + opts.timeoutSeconds * 1000;
   const drain = opts.drainMs ?? drainMs();
-  record.configHashes = Object.fromEntries(await configHashes(engine, project));
+  try {
+    record.configHashes = Object.fromEntries(await configHashes(engine, project));
+  } catch (e) {
+    // Nothing changed yet; the record must not stay pending.
+    store.finish(record, 'failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
   store.save(record);
   const label = `release ${record.revision}`;
 
@@ -99,7 +106,7 @@ export async function applyRelease(
     }
   }
 
-  let result = await rollout(ctx);
+  let result = await guardedRollout(ctx, record.project);
   result = { ...result, changed: [...new Set([...startedForHooks, ...result.changed])] };
   if (!result.failure && opts.hooks) {
     const post = await runHooks(engine, io, project, record.plan, 'post-deploy', deadline);
@@ -107,7 +114,16 @@ export async function applyRelease(
   }
   if (!result.failure) {
     store.promote(record);
-    copyFileSync(project.file, paths.liveCompose);
+    try {
+      copyFileSync(project.file, paths.liveCompose);
+    } catch (e) {
+      // The release serves and is recorded; only the convenience copy is stale.
+      const why = fsError(e, paths.liveCompose);
+      if (!why) throw e;
+      io.err(
+        `warning: ${why.message}; ${paths.liveCompose} still holds the previous release (${why.detail})\n`,
+      );
+    }
     const pruned = await pruneImages(engine, store.list(), record.revision, keepCount());
     const changed =
       result.changed.length > 0 ? result.changed.join(', ') : 'nothing (all services were up to date)';
@@ -124,6 +140,15 @@ export async function applyRelease(
     return 0;
   }
   return fail(engine, io, paths, record, previous, result.failure, envFile, opts, drain);
+}
+
+/** A rollout whose failed docker commands (even before any service is reached) are a Failure. */
+async function guardedRollout(ctx: RolloutContext, project: string): Promise<RolloutResult> {
+  try {
+    return await rollout(ctx);
+  } catch (e) {
+    return { failure: commandFailure(project, e), changed: [] };
+  }
 }
 
 async function fail(
@@ -151,15 +176,22 @@ async function fail(
   }
   io.err(`rolling back: release ${previous.revision} resumes serving\n`);
   const previousCaddyfile = store.files(previous.revision).caddyfile;
-  const back = await rollout({
-    engine,
-    io,
-    project: projectFor(paths, store, previous, envFile),
-    plan: previous.plan,
-    ...(previousCaddyfile !== undefined ? { caddyfile: previousCaddyfile } : {}),
-    liveCaddyfile: paths.liveCaddyfile,
-    deadline: Date.now() + opts.timeoutSeconds * 1000,
-    drainMs: drain,
+  const back = await guardedRollout(
+    {
+      engine,
+      io,
+      project: projectFor(paths, store, previous, envFile),
+      plan: previous.plan,
+      ...(previousCaddyfile !== undefined ? { caddyfile: previousCaddyfile } : {}),
+      liveCaddyfile: paths.liveCaddyfile,
+      deadline: Date.now() + opts.timeoutSeconds * 1000,
+      drainMs: drain,
+    },
+    previous.project,
+  ).catch((e: unknown) => {
+    // Not a docker failure (a bug, a full disk): the record still ends, then the error goes up.
+    store.finish(record, 'failed', `${summary}; the rollback failed: ${e instanceof Error ? e.message : e}`);
+    throw e;
   });
   store.finish(record, 'rolled-back', summary);
   if (back.failure) {

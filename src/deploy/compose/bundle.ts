@@ -16,6 +16,7 @@ import { renderCompose } from '../../render/compose/index.ts';
 import { envFileName } from '../../render/compose/interpolation.ts';
 import { renderDockerfiles } from '../../render/docker/index.ts';
 import type { DeployTarget } from '../driver.ts';
+import { parseEnvFile } from './env-file.ts';
 import { type RolloutPlan, rolloutPlan } from './plan.ts';
 import type { StatePaths } from './state.ts';
 
@@ -144,18 +145,34 @@ export function envFileIfPresent(path: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-/** Secret values of the env file (every value longer than 3 characters), for masking output. */
-export function secretValues(envFile: string | undefined): string[] {
+/**
+ * Values shorter than this are not masked: replacing every `1`, `on` or `dev` in the output
+ * would garble it (release numbers, service names) while hiding nothing a guess would not find.
+ */
+export const MASK_MIN_LENGTH = 4;
+
+/**
+ * Secret values of the env file, for masking output: each value as compose reads it
+ * (env-file.ts), and each line of a multi-line value on its own, longest first.
+ */
+export function secretValues(envFile: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   if (!envFile || !existsSync(envFile)) return [];
-  const out: string[] = [];
-  for (const line of readFileSync(envFile, 'utf8').split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let v = (m[1] ?? '').trim();
-    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
-    if (v.length > 3) out.push(v);
+  let vars: Map<string, string>;
+  try {
+    vars = parseEnvFile(readFileSync(envFile, 'utf8'), env);
+  } catch (e) {
+    throw new UsageError(
+      `the env file ${envFile} cannot be read: ${(e as Error).message}`,
+      'close the quote (docker compose reads the file the same way)',
+    );
   }
-  return out.sort((a, b) => b.length - a.length);
+  const out = new Set<string>();
+  for (const v of vars.values()) {
+    for (const part of [v, ...v.split(/\r?\n|\r/)].map((x) => x.trim())) {
+      if (part.length >= MASK_MIN_LENGTH) out.add(part);
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
 }
 
 export function redactor(values: readonly string[]): (s: string) => string {

@@ -2,7 +2,7 @@
  * `slipway deploy` and `slipway rollback` on a compose environment: lock, recover what a killed
  * deploy left, check prerequisites (nothing changed yet), build, record the release, apply it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EngineError, UsageError } from '../../cli/errors.ts';
 import type { Io } from '../../cli/output.ts';
@@ -28,18 +28,18 @@ import {
   checkPorts,
   publishedPorts,
 } from './prerequisites.ts';
-import { type ReleaseRecord, ReleaseStore } from './releases.ts';
+import { type ReleaseRecord, ReleaseStore, unreadableWarnings } from './releases.ts';
 import { configHashes, serviceContainers } from './rollout.ts';
-import { type StatePaths, statePaths, stateRoot } from './state.ts';
+import { ensureStateDirs, type StatePaths, statePaths, stateRoot } from './state.ts';
 
+/** Where the environment's state lives; creates nothing (deploy and rollback call ensureStateDirs). */
 export function pathsFor(target: DeployTarget, stateDir?: string): StatePaths {
-  const paths = statePaths(stateRoot(stateDir), target.model.app.name, target.env);
-  for (const d of [paths.live, paths.releases, paths.build]) mkdirSync(d, { recursive: true });
-  return paths;
+  return statePaths(stateRoot(stateDir), target.model.app.name, target.env);
 }
 
 /** A release a killed deploy left pending is marked failed; its containers converge in the rollout. */
 function recover(store: ReleaseStore, lock: Lock, io: Io): void {
+  for (const w of unreadableWarnings(store)) io.err(w);
   if (lock.takenOver)
     io.err(
       `warning: a ${lock.takenOver.holder.command} started ${lock.takenOver.holder.startedAt} by ${lock.takenOver.holder.user}@${lock.takenOver.holder.host} did not finish (${lock.takenOver.why}); recovering\n`,
@@ -79,6 +79,7 @@ async function preflight(
 export async function deploy(target: DeployTarget, options: DeployOptions): Promise<number> {
   const { io, model } = target;
   const paths = pathsFor(target, options.stateDir);
+  ensureStateDirs(paths);
   const bundle: Bundle = renderBundle(target, paths, options.registry);
   const envFile = envFileIfPresent(bundle.envFile);
   const envShown = relative(process.cwd(), bundle.envFile) || bundle.envFile;
@@ -172,6 +173,12 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
   const paths = pathsFor(target, options.stateDir);
   const store = new ReleaseStore(paths);
   const current = store.current();
+  const damaged = store.unreadable().find((u) => u.revision === store.currentRevision());
+  if (!current && damaged)
+    throw new EngineError(
+      `the record of the current release ${damaged.revision} (${damaged.file}) cannot be read: ${damaged.why}`,
+      'restore the file from a backup, or remove the current file to deploy as new',
+    );
   if (!current)
     throw new UsageError(`${target.env} has no release yet`, 'slipway deploy creates the first one');
   const candidates = store
@@ -199,6 +206,7 @@ export async function rollback(target: DeployTarget, options: RollbackOptions): 
   const envFileName = model.environment.secretSource.file ?? '.env';
   const envFile = envFileIfPresent(join(target.loaded.dir, envFileName));
   const engine = new Engine(redactor(secretValues(envFile)));
+  ensureStateDirs(paths);
   const lock = acquireLock(paths.lock, 'rollback', `${model.app.name}/${target.env}`);
   try {
     recover(store, lock, io);

@@ -4,7 +4,9 @@
  * A container with a health check must report healthy; one without must keep running; one that
  * exits or restarts has crashed, which ends the wait at once.
  */
+import { EngineError } from '../../cli/errors.ts';
 import type { ContainerInfo, Engine } from './engine.ts';
+import { asEngineError } from './fs-errors.ts';
 
 export interface Failure {
   service: string;
@@ -17,6 +19,20 @@ export interface Failure {
   lastResult?: string;
   /** The container's last log lines. */
   logs?: string;
+  /** What a failed docker command printed (secrets masked). */
+  output?: string;
+}
+
+/**
+ * A docker command that failed mid-rollout (a bad image tag, a bind mount that cannot be made),
+ * as a Failure: it takes the same path as an unhealthy container, so the previous release comes
+ * back and the record ends rolled-back or failed, never pending. So does a filesystem failure
+ * (a full disk while the proxy's file is written); anything else is rethrown.
+ */
+export function commandFailure(service: string, caught: unknown): Failure {
+  const e = asEngineError(caught);
+  if (!(e instanceof EngineError)) throw e;
+  return { service, reason: e.message, ...(e.detail ? { output: e.detail } : {}) };
 }
 
 const POLL_MS = 400;
@@ -95,6 +111,7 @@ export function formatFailure(f: Failure): string {
       `  last log lines of ${f.container ?? f.service}:`,
       ...(f.logs ? f.logs.split('\n').map((l) => `    ${l}`) : ['    (no output)']),
     );
+  if (f.output) lines.push('  docker said:', ...f.output.split('\n').map((l) => `    ${l}`));
   return lines.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { UsageError } from '../../cli/errors.ts';
 import type { Driver } from '../driver.ts';
 import { deploy, pathsFor, rollback } from './deploy.ts';
 import { diff } from './diff.ts';
+import { withFsErrors } from './fs-errors.ts';
 import { down, history, status } from './status.ts';
 
 const blueGreenOnly = (command: string) => async (): Promise<number> => {
@@ -18,13 +19,14 @@ const blueGreenOnly = (command: string) => async (): Promise<number> => {
   );
 };
 
+/** Every command turns a filesystem failure on the state folder into an error naming the path. */
 export const composeDriver: Driver = {
-  deploy,
-  rollback,
-  history: async (target, o) => history(target, pathsFor(target, o.stateDir), o.max),
-  status: async (target, o) => status(target, pathsFor(target, o.stateDir)),
-  diff: async (target, o) => diff(target, pathsFor(target, o.stateDir)),
-  down: async (target, o) => down(target, pathsFor(target, o.stateDir), o.volumes),
+  deploy: (target, o) => withFsErrors(() => deploy(target, o)),
+  rollback: (target, o) => withFsErrors(() => rollback(target, o)),
+  history: (target, o) => withFsErrors(async () => history(target, pathsFor(target, o.stateDir), o.max)),
+  status: (target, o) => withFsErrors(async () => status(target, pathsFor(target, o.stateDir))),
+  diff: (target, o) => withFsErrors(async () => diff(target, pathsFor(target, o.stateDir))),
+  down: (target, o) => withFsErrors(async () => down(target, pathsFor(target, o.stateDir), o.volumes)),
   promote: blueGreenOnly('promote'),
   abort: blueGreenOnly('abort'),
 };

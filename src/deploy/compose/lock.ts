@@ -5,9 +5,19 @@
  * staleness limit (another host, which cannot be checked) is stale: the next deploy takes it
  * over and recovers what the dead one left (see recover.ts).
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { EngineError } from '../../cli/errors.ts';
+import { fsError } from './fs-errors.ts';
 
 export interface LockHolder {
   pid: number;
@@ -89,10 +99,13 @@ export function acquireLock(path: string, command: string, env: string): Lock {
       closeSync(fd);
       return {
         ...(takenOver ? { takenOver } : {}),
-        release: () => rmSync(path, { force: true }),
+        release: () => {
+          // Only our own lock: had it been taken over meanwhile, it is the new holder's now.
+          if (sameHolder(readHolder(path), holder)) rmSync(path, { force: true });
+        },
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, path) ?? e;
     }
     const other = readHolder(path);
     if (!other && youngerThan(path, 30_000))
@@ -104,10 +117,49 @@ export function acquireLock(path: string, command: string, env: string): Lock {
         `wait for it to finish (slipway history shows the result); if that process is really gone, remove ${path}`,
       );
     }
+    if (!takeOver(path, other)) {
+      throw new EngineError(
+        `another deploy of ${env} took the stale lock ${path} over first`,
+        'wait for it to finish (slipway history shows the result)',
+      );
+    }
     takenOver = { holder: other ?? { ...holder, pid: 0, command: 'deploy' }, why };
-    rmSync(path, { force: true });
   }
   throw new EngineError(`could not take the deploy lock ${path}: another deploy keeps taking it`);
+}
+
+function sameHolder(a: LockHolder | undefined, b: LockHolder | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.pid === b.pid && a.pidStart === b.pidStart && a.host === b.host && a.startedAt === b.startedAt;
+}
+
+/**
+ * Removes the stale lock `expected` (undefined: an unreadable one) so that only one of several
+ * processes that judged it stale wins: each moves the file aside under its own name (a rename is
+ * atomic) and checks that what it moved is the lock it judged. One that moved a newer lock (the
+ * winner's) puts it back and backs off. False when another process was first.
+ */
+export function takeOver(path: string, expected: LockHolder | undefined): boolean {
+  const aside = `${path}.stale-${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    // Gone already: another process took it over; its fresh lock decides on the next attempt.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw fsError(e, path) ?? e;
+  }
+  const moved = readHolder(aside);
+  if (sameHolder(moved, expected)) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  try {
+    linkSync(aside, path);
+  } catch {
+    // A third process holds the path now; the one moved aside lost its lock either way.
+  }
+  rmSync(aside, { force: true });
+  return false;
 }
 
 function youngerThan(path: string, ms: number): boolean {

@@ -42,19 +42,32 @@ export class ReleaseStore {
     return join(this.paths.releases, String(revision));
   }
 
+  /** The readable releases, oldest first (unreadable() says which were left out). */
   list(): ReleaseRecord[] {
-    if (!existsSync(this.paths.releases)) return [];
-    return readdirSync(this.paths.releases)
-      .filter((n) => /^\d+$/.test(n))
-      .flatMap((n) => {
-        const file = join(this.paths.releases, n, 'release.json');
-        try {
-          return [JSON.parse(readFileSync(file, 'utf8')) as ReleaseRecord];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => a.revision - b.revision);
+    return this.read().records;
+  }
+
+  /** Each release.json that exists but cannot be read or parsed, with why. */
+  unreadable(): { revision: number; file: string; why: string }[] {
+    return this.read().unreadable;
+  }
+
+  private read() {
+    const records: ReleaseRecord[] = [];
+    const unreadable: { revision: number; file: string; why: string }[] = [];
+    if (!existsSync(this.paths.releases)) return { records, unreadable };
+    for (const n of readdirSync(this.paths.releases).filter((x) => /^\d+$/.test(x))) {
+      const file = join(this.paths.releases, n, 'release.json');
+      try {
+        records.push(JSON.parse(readFileSync(file, 'utf8')) as ReleaseRecord);
+      } catch (e) {
+        // A folder without a record is a release being written; anything else is damage.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        unreadable.push({ revision: Number(n), file, why: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    records.sort((a, b) => a.revision - b.revision);
+    return { records, unreadable };
   }
 
   get(revision: number): ReleaseRecord | undefined {
@@ -122,6 +135,21 @@ export class ReleaseStore {
     this.finish(record, 'deployed');
     writeAtomic(this.paths.current, `${record.revision}\n`);
   }
+}
+
+/**
+ * Warnings for release records that cannot be read: left out of the history, and — when it is
+ * the current one — the next deploy is an install with nothing to roll back to.
+ */
+export function unreadableWarnings(store: ReleaseStore): string[] {
+  const current = store.currentRevision();
+  return store
+    .unreadable()
+    .map((u) =>
+      u.revision === current
+        ? `warning: the record of the current release ${u.revision} (${u.file}) cannot be read (${u.why}): a deploy treats ${store.paths.env} as new — an install with no release to roll back to. Restore the file (from a backup) before deploying\n`
+        : `warning: ${u.file} cannot be read (${u.why}): release ${u.revision} is left out of the history\n`,
+    );
 }
 
 /** The releases as `slipway history` shows them. */

@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 import type { Io } from '../../cli/output.ts';
 import { composeText } from '../../render/compose/document.ts';
 import type { ContainerInfo, Engine, ProjectRef } from './engine.ts';
-import { type Failure, sleep, waitHealthy } from './health.ts';
+import { commandFailure, type Failure, sleep, waitHealthy } from './health.ts';
 import type { PlannedService, RolloutPlan } from './plan.ts';
 import { liveCaddyfile, liveUpstreams, reloadProxy, writeLive } from './proxy-switch.ts';
 
@@ -91,41 +91,51 @@ export async function rollout(ctx: RolloutContext): Promise<RolloutResult> {
 
   for (const svc of plan.services) {
     if (svc.role === 'hook' || svc.role === 'cron' || svc.role === 'job') continue;
-    const want = hashes.get(svc.name);
-    let have = await containersOf(svc.name);
-    // Leftovers that do not run (a killed deploy, a crash) only get in the way of scaling.
-    const dead = have.filter((c) => !c.running);
-    if (dead.length > 0) {
-      await engine.remove(
-        dead.map((c) => c.id),
-        0,
-      );
-      have = have.filter((c) => c.running);
-    }
-    const upToDate = have.filter((c) => c.configHash === want);
-    const outdated = have.filter((c) => c.configHash !== want);
-
-    if (svc.role === 'proxy') {
-      const r = await syncProxy(ctx, svc, upToDate, outdated);
-      if (r.failure) return { failure: r.failure, changed };
+    try {
+      const r = await rolloutService(ctx, svc, hashes, containersOf);
       if (r.changed) changed.push(svc.name);
-      continue;
+      if (r.failure) return { failure: r.failure, changed };
+    } catch (e) {
+      // A docker command failed part-way: the service may be half-changed, so it counts as changed.
+      return { failure: commandFailure(svc.name, e), changed: [...changed, svc.name] };
     }
-    if (upToDate.length === svc.replicas && outdated.length === 0) continue;
-
-    const proxyUp = plan.proxy
-      ? (await containersOf(plan.proxy)).some(
-          (c) => c.running && c.configHash === hashes.get(plan.proxy ?? ''),
-        )
-      : false;
-    const failure =
-      svc.proxied && ctx.caddyfile !== undefined && proxyUp && have.length > 0
-        ? await switchover(ctx, svc, upToDate, outdated)
-        : await recreate(ctx, svc, containersOf);
-    changed.push(svc.name);
-    if (failure) return { failure, changed };
   }
   return { changed };
+}
+
+/** One service brought to the release; `changed` when its containers changed. */
+async function rolloutService(
+  ctx: RolloutContext,
+  svc: PlannedService,
+  hashes: Map<string, string>,
+  containersOf: (s: string) => Promise<ContainerInfo[]>,
+): Promise<{ failure?: Failure; changed: boolean }> {
+  const { engine, plan } = ctx;
+  const want = hashes.get(svc.name);
+  let have = await containersOf(svc.name);
+  // Leftovers that do not run (a killed deploy, a crash) only get in the way of scaling.
+  const dead = have.filter((c) => !c.running);
+  if (dead.length > 0) {
+    await engine.remove(
+      dead.map((c) => c.id),
+      0,
+    );
+    have = have.filter((c) => c.running);
+  }
+  const upToDate = have.filter((c) => c.configHash === want);
+  const outdated = have.filter((c) => c.configHash !== want);
+
+  if (svc.role === 'proxy') return syncProxy(ctx, svc, upToDate, outdated);
+  if (upToDate.length === svc.replicas && outdated.length === 0) return { changed: false };
+
+  const proxyUp = plan.proxy
+    ? (await containersOf(plan.proxy)).some((c) => c.running && c.configHash === hashes.get(plan.proxy ?? ''))
+    : false;
+  const failure =
+    svc.proxied && ctx.caddyfile !== undefined && proxyUp && have.length > 0
+      ? await switchover(ctx, svc, upToDate, outdated)
+      : await recreate(ctx, svc, containersOf);
+  return { ...(failure ? { failure } : {}), changed: true };
 }
 
 /** Compose recreates what changed; then every container of the service must come up. */

@@ -12,9 +12,10 @@
  * <root> is --state-dir, else $SLIPWAY_STATE_DIR, else $XDG_STATE_HOME/slipway, else
  * ~/.local/state/slipway. Share one root between the people who deploy to the same host.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fsError } from './fs-errors.ts';
 
 export interface StatePaths {
   root: string;
@@ -52,8 +53,25 @@ export function statePaths(root: string, app: string, environment: string): Stat
 
 /** Write via a temporary file and rename, so a reader (or a killed deploy) never sees half a file. */
 export function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full disk leaves half a temporary file: it must not stay behind.
+    rmSync(tmp, { force: true });
+    throw fsError(e, path) ?? e;
+  }
+}
+
+/** Creates the folders a deploy or rollback writes to (read-only commands never do). */
+export function ensureStateDirs(paths: StatePaths): void {
+  for (const d of [paths.live, paths.releases, paths.build]) {
+    try {
+      mkdirSync(d, { recursive: true });
+    } catch (e) {
+      throw fsError(e, d) ?? e;
+    }
+  }
 }

@@ -11,12 +11,14 @@ import type { DeployTarget } from '../driver.ts';
 import { envFileIfPresent, redactor, secretValues } from './bundle.ts';
 import { Engine, type ProjectRef } from './engine.ts';
 import { checkEngine } from './prerequisites.ts';
-import { ReleaseStore, summaries } from './releases.ts';
+import { ReleaseStore, summaries, unreadableWarnings } from './releases.ts';
 import { serviceContainers } from './rollout.ts';
 import type { StatePaths } from './state.ts';
 
 export function history(target: DeployTarget, paths: StatePaths, max?: number): number {
-  const all = summaries(new ReleaseStore(paths).list()).sort((a, b) => b.revision - a.revision);
+  const store = new ReleaseStore(paths);
+  for (const w of unreadableWarnings(store)) target.io.err(w);
+  const all = summaries(store.list()).sort((a, b) => b.revision - a.revision);
   printHistory(target.io, target.env, max !== undefined && max > 0 ? all.slice(0, max) : all);
   return 0;
 }
@@ -36,6 +38,7 @@ export function uptime(seconds: number): string {
 export async function status(target: DeployTarget, paths: StatePaths): Promise<number> {
   const { io } = target;
   const store = new ReleaseStore(paths);
+  for (const w of unreadableWarnings(store)) io.err(w);
   const records = store.list();
   const current = store.current();
   const engine = new Engine();
