@@ -2,6 +2,7 @@ import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/clie
 import { describe, expect, it } from 'vitest';
 import {
   argoPatches,
+  completeBlueGreen,
   dueScaleDown,
   planBlueGreen,
   SCALE_DOWN_ANNOTATION,
@@ -10,6 +11,7 @@ import {
 } from '../../../src/deploy/kubernetes/blue-green.ts';
 import { refKey, refOf } from '../../../src/deploy/kubernetes/refs.ts';
 import { renderBlueGreen } from './_blue-green-spec.ts';
+import { fakeApi } from './_fake-api.ts';
 
 const ns = 'shop-staging';
 const find = <T>(objs: KubernetesObject[], kind: string, name: string) =>
@@ -236,5 +238,41 @@ describe('dueScaleDown (which colour an old scale-down mark may still scale)', (
 
   it('never the colour the preview was last deployed with (a release in flight)', () => {
     expect(dueScaleDown(svc('green', mark), preview('blue'), T)).toBeUndefined();
+  });
+});
+
+describe('completeBlueGreen (requests, against a scripted API server)', () => {
+  it('records the pending promotion and clears an earlier switch’s mark on that colour in the same PATCH', async () => {
+    const api = await fakeApi((r) => (r.method === 'PATCH' ? { status: 200, body: {} } : undefined));
+    try {
+      const v = renderBlueGreen({ namespace: ns, image: 'registry.local/web:3', autoPromote: false });
+      const first = planBlueGreen(v.model, v.objects, new Map());
+      const live = liveOf(first.objects);
+      const svc = live.get(`v1/Service/${ns}/shop-web`) as V1Service;
+      svc.metadata = {
+        ...svc.metadata,
+        annotations: {
+          ...svc.metadata?.annotations,
+          [SCALE_DOWN_ANNOTATION]: 'green@2099-01-01T00:00:00.000Z',
+        },
+      };
+      const v4 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:4', autoPromote: false });
+      const plan = planBlueGreen(v4.model, v4.objects, live);
+      const io = { out: () => {}, err: () => {}, color: false, format: 'json' as const };
+      await completeBlueGreen(api.cluster, plan, { io });
+      expect(api.requests.map((r) => [r.method, r.path.split('?')[0], r.body])).toEqual([
+        [
+          'PATCH',
+          `/api/v1/namespaces/${ns}/services/shop-web`,
+          {
+            metadata: {
+              annotations: { 'slipway.dev/pending-color': 'green', [SCALE_DOWN_ANNOTATION]: null },
+            },
+          },
+        ],
+      ]);
+    } finally {
+      await api.close();
+    }
   });
 });
