@@ -384,6 +384,7 @@ describe('a broken release', () => {
       await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     expect(await exited, err).toEqual([3, null]);
+    expect(err).toContain('SIGTERM: stopping the deploy');
     expect(err).toContain('revision 7 failed: not healthy within 4s');
     expect(err).toContain('revision 6 is serving again');
     expect(
