@@ -367,6 +367,31 @@ describe('a broken release', () => {
     expect(back.code, back.stderr).toBe(0);
     expect((await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web')).status.availableReplicas).toBe(2);
   });
+
+  it('4e. a first SIGTERM during the rollback does not cut it short: it finishes, exit 3', async () => {
+    const child = spawn(process.execPath, [CLI, 'deploy', stuck, '--env', 'stage', '--timeout', '4'], {
+      env: { ...process.env, ...kube.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b) => {
+      err += String(b);
+    });
+    const exited = new Promise<[number | null, string | null]>((resolve) =>
+      child.on('exit', (c, sig) => resolve([c, sig])),
+    );
+    for (let i = 0; i < 600 && !err.includes('rolling back to revision 6'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    expect(await exited, err).toEqual([3, null]);
+    expect(err).toContain('SIGTERM: stopping the deploy');
+    expect(err).toContain('revision 7 failed: not healthy within 4s');
+    expect(err).toContain('revision 6 is serving again');
+    expect(
+      (await kubectlJson('-n', ns, 'get', 'deployment', 'harbor-web')).spec.template.spec.containers[0].image,
+    ).toBe('example.test/harbor-web:1.0.0');
+    expect((await history(good))[0]).toMatchObject({ revision: 7, status: 'failed' });
+  });
 });
 
 describe('locks and a killed client', () => {

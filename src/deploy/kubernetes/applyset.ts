@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { EngineError } from '../../cli/errors.ts';
+import { apiCode, describeApiError } from './_api-error.ts';
 import type { Cluster } from './cluster.ts';
 import { refKey, refOf } from './refs.ts';
 
@@ -80,8 +82,11 @@ export async function liveGroupKinds(cluster: Cluster, parent: ApplySetParent): 
     const v = s.metadata?.annotations?.[APPLYSET.groupKinds] ?? '';
     return v.split(',').filter((x) => x !== '');
   } catch (e) {
-    if ((e as { code?: number }).code === 404) return [];
-    throw e;
+    if (apiCode(e) === 404) return [];
+    throw new EngineError(
+      `could not read the ApplySet parent Secret/${parent.name} in namespace ${parent.namespace}`,
+      describeApiError(e),
+    );
   }
 }
 
@@ -117,8 +122,11 @@ export async function listMembers(
           selector,
         );
       } catch (e) {
-        if ((e as { code?: number }).code === 404) return;
-        throw e;
+        if (apiCode(e) === 404) return;
+        throw new EngineError(
+          `could not list ${kind} (${apiVersion}) of the ApplySet ${parent.name} in namespace ${parent.namespace}`,
+          describeApiError(e),
+        );
       }
       for (const item of list.items) {
         // LIST items carry no apiVersion/kind of their own.

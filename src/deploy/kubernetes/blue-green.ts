@@ -65,6 +65,8 @@ export interface BlueGreenSwitch {
   previewService: ObjectRef;
   autoPromote: boolean;
   graceSeconds: number;
+  /** The active Service carries a scale-down mark for `to`, left by an earlier switch: this release clears it. */
+  clearsScaleDown?: boolean;
 }
 
 export interface BlueGreenPlan {
@@ -289,7 +291,11 @@ export function planBlueGreen(
       newSpec,
       scale,
     ) as KubernetesObject;
-    switches.push(switchOf(model, svc, from, to));
+    const mark = liveActive?.metadata?.annotations?.[SCALE_DOWN_ANNOTATION] ?? '';
+    switches.push({
+      ...switchOf(model, svc, from, to),
+      ...(mark.startsWith(`${to}@`) ? { clearsScaleDown: true } : {}),
+    });
   }
   return { objects, switches };
 }
@@ -437,13 +443,18 @@ async function scaleDownOld(
   color: string,
   dep: ObjectRef,
 ): Promise<void> {
-  const live = await cluster.core.readNamespacedService({
-    name: active.name,
-    namespace: active.namespace as string,
-  });
+  const live = await readService(cluster, active.namespace as string, active.name);
+  if (!live) return; // deleted meanwhile (slipway down): nothing to scale down
   if (live.spec?.selector?.[COLOR_LABEL] === color) return; // switched back meanwhile: never scale the live colour
   await scale(cluster, dep, 0);
-  await patchService(cluster, active, { metadata: { annotations: { [SCALE_DOWN_ANNOTATION]: null } } });
+  try {
+    await patchService(cluster, active, { metadata: { annotations: { [SCALE_DOWN_ANNOTATION]: null } } });
+  } catch (e) {
+    throw new EngineError(
+      `could not clear the scale-down mark on Service ${active.namespace}/${active.name}`,
+      describeApiError(e),
+    );
+  }
 }
 
 /** After the new colours are healthy: switch (auto-promotion) or record the pending promotion. */
@@ -455,8 +466,14 @@ export async function completeBlueGreen(
   for (const sw of plan.switches) {
     if (!sw.autoPromote) {
       try {
+        // An earlier switch's mark on this colour would scale the waiting release down: dropped.
         await patchService(cluster, sw.activeService, {
-          metadata: { annotations: { [PENDING_COLOR_ANNOTATION]: sw.to } },
+          metadata: {
+            annotations: {
+              [PENDING_COLOR_ANNOTATION]: sw.to,
+              ...(sw.clearsScaleDown ? { [SCALE_DOWN_ANNOTATION]: null } : {}),
+            },
+          },
         });
       } catch (e) {
         throw new EngineError(`could not record the pending promotion of ${sw.service}`, describeApiError(e));
@@ -488,18 +505,38 @@ export async function enforceScaleDowns(
   for (const svc of blueGreenServices(model)) {
     const n = namesOf(model, svc);
     const live = await readService(cluster, n.namespace, n.active);
-    const mark = live?.metadata?.annotations?.[SCALE_DOWN_ANNOTATION];
-    const m = mark ? /^(blue|green)@(.+)$/.exec(mark) : null;
-    if (!m || Date.parse(m[2] as string) > now) continue;
+    if (!live?.metadata?.annotations?.[SCALE_DOWN_ANNOTATION]) continue;
+    const color = dueScaleDown(live, await readService(cluster, n.namespace, n.preview), now);
+    if (!color) continue;
     await scaleDownOld(
       cluster,
       serviceRef(n.namespace, n.active),
-      m[1] as string,
-      deploymentRef(n.namespace, n.deployment(m[1] as string)),
+      color,
+      deploymentRef(n.namespace, n.deployment(color)),
     );
     done++;
   }
   return done;
+}
+
+/**
+ * The colour whose grace period has passed (pure), from the active Service's scale-down mark —
+ * unless that colour now carries a newer release: the one waiting for promotion (pending colour) or
+ * the one the preview Service was last deployed with. Those are never scaled down by an old mark.
+ */
+export function dueScaleDown(
+  active: V1Service | undefined,
+  preview: V1Service | undefined,
+  now: number,
+): string | undefined {
+  const a = active?.metadata?.annotations ?? {};
+  const m = /^(blue|green)@(.+)$/.exec(a[SCALE_DOWN_ANNOTATION] ?? '');
+  if (!m || Date.parse(m[2] as string) > now) return undefined;
+  const color = m[1] as string;
+  if (active?.spec?.selector?.[COLOR_LABEL] === color) return undefined;
+  if (a[PENDING_COLOR_ANNOTATION] === color) return undefined;
+  if (preview?.metadata?.annotations?.[RELEASE_COLOR_ANNOTATION] === color) return undefined;
+  return color;
 }
 
 async function readService(
@@ -621,9 +658,16 @@ export async function abort(
   const done: { service: string; serving: string; dropped: string }[] = [];
   for (const sw of await pendingPromotions(cluster, model, services)) {
     await scale(cluster, sw.newDeployment, 0);
-    await patchService(cluster, sw.activeService, {
-      metadata: { annotations: { [PENDING_COLOR_ANNOTATION]: null } },
-    });
+    try {
+      await patchService(cluster, sw.activeService, {
+        metadata: { annotations: { [PENDING_COLOR_ANNOTATION]: null } },
+      });
+    } catch (e) {
+      throw new EngineError(
+        `could not clear the pending promotion on Service ${sw.activeService.name}`,
+        describeApiError(e),
+      );
+    }
     done.push({ service: sw.service, serving: sw.from, dropped: sw.to });
   }
   // Switched within the grace period, the old colour still up: send traffic back to it.

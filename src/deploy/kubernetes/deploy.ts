@@ -137,7 +137,14 @@ export async function withSession(
       recovered,
     });
   } finally {
-    await lock.release();
+    // A lease left behind expires by itself: never let it replace the command's own result.
+    await lock
+      .release()
+      .catch((e: Error & { detail?: string }) =>
+        target.io.err(
+          `warning: ${e.message}${e.detail ? ` (${e.detail})` : ''}; it expires by itself within its ttl\n`,
+        ),
+      );
   }
 }
 
@@ -321,61 +328,72 @@ export async function runRelease(s: Session, input: ReleaseInput): Promise<Relea
 
   let failure: Failure | undefined;
   try {
-    const union = new Set([...listed, ...objects.map(gkOf)]);
-    await updateParent(s, listed, union);
-    const pre = input.hooks ? hookJobs(objects, 'pre-deploy') : [];
-    const isHook = (c: PlannedChange) => c.desired.kind === 'Job' && hookPhase(c.desired) !== undefined;
-    if (pre.length > 0) {
-      await applyChanges(
-        s.cluster,
-        plan.filter((c) => BEFORE_HOOKS.has(c.ref.kind) && changed(c)),
-      );
-      failure = await runHooks('pre-deploy', pre);
+    try {
+      const union = new Set([...listed, ...objects.map(gkOf)]);
+      await updateParent(s, listed, union);
+      const pre = input.hooks ? hookJobs(objects, 'pre-deploy') : [];
+      const isHook = (c: PlannedChange) => c.desired.kind === 'Job' && hookPhase(c.desired) !== undefined;
+      if (pre.length > 0) {
+        await applyChanges(
+          s.cluster,
+          plan.filter((c) => BEFORE_HOOKS.has(c.ref.kind) && changed(c)),
+        );
+        failure = await runHooks('pre-deploy', pre);
+      }
+      if (!failure && !interrupted()) {
+        await applyChanges(
+          s.cluster,
+          plan.filter((c) => changed(c) && !isHook(c) && !(pre.length > 0 && BEFORE_HOOKS.has(c.ref.kind))),
+        );
+        const health = await waitFor(s, objects, input.timeoutSeconds, abort.signal);
+        if (!health.ok)
+          failure = {
+            reason:
+              interrupted() ??
+              (health.timedOut
+                ? `not healthy within ${input.timeoutSeconds}s: ${health.health
+                    .filter((h) => h.state !== 'current')
+                    .map((h) => `${refLabel(h.ref)} ${h.message}`)
+                    .join('; ')}`
+                : `${health.failed.map((h) => `${refLabel(h.ref)}: ${h.message}`).join('; ')}`),
+            diagnosis: health.diagnosis,
+          };
+      }
+      const post = input.hooks ? hookJobs(objects, 'post-deploy') : [];
+      if (!failure && !interrupted() && post.length > 0) {
+        failure = await runHooks('post-deploy', post);
+      }
+      if (!failure && !interrupted() && blueGreen.switches.length > 0)
+        await completeBlueGreen(s.cluster, blueGreen, { io, signal: abort.signal });
+      if (!failure && interrupted()) failure = { reason: interrupted() as string, diagnosis: '' };
+      // Another client took the lock (it expired under a stalled process): do not claim the release.
+      if (!failure && s.lock.lost)
+        failure = { reason: `lost the deploy lock (${s.lock.lost})`, diagnosis: '' };
+      if (!failure) {
+        outcome.pruned = (await prune(s.cluster, live, objects)).map(refLabel);
+        await updateParent(s, union, objects.map(gkOf));
+        await s.store.setStatus(record.revision, 'deployed', { finishedAt: new Date().toISOString() });
+        outcome.status = 'deployed';
+        io.err(`revision ${record.revision} deployed in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+        return outcome;
+      }
+    } catch (e) {
+      const err = e as Error & { detail?: string };
+      failure = { reason: interrupted() ?? describeApiError(err), diagnosis: err.detail ?? '' };
     }
-    if (!failure && !interrupted()) {
-      await applyChanges(
-        s.cluster,
-        plan.filter((c) => changed(c) && !isHook(c) && !(pre.length > 0 && BEFORE_HOOKS.has(c.ref.kind))),
-      );
-      const health = await waitFor(s, objects, input.timeoutSeconds, abort.signal);
-      if (!health.ok)
-        failure = {
-          reason:
-            interrupted() ??
-            (health.timedOut
-              ? `not healthy within ${input.timeoutSeconds}s: ${health.health
-                  .filter((h) => h.state !== 'current')
-                  .map((h) => `${refLabel(h.ref)} ${h.message}`)
-                  .join('; ')}`
-              : `${health.failed.map((h) => `${refLabel(h.ref)}: ${h.message}`).join('; ')}`),
-          diagnosis: health.diagnosis,
-        };
-    }
-    const post = input.hooks ? hookJobs(objects, 'post-deploy') : [];
-    if (!failure && !interrupted() && post.length > 0) {
-      failure = await runHooks('post-deploy', post);
-    }
-    if (!failure && !interrupted() && blueGreen.switches.length > 0)
-      await completeBlueGreen(s.cluster, blueGreen, { io, signal: abort.signal });
-    if (!failure && interrupted()) failure = { reason: interrupted() as string, diagnosis: '' };
-    // Another client took the lock (it expired under a stalled process): do not claim the release.
-    if (!failure && s.lock.lost) failure = { reason: `lost the deploy lock (${s.lock.lost})`, diagnosis: '' };
-    if (!failure) {
-      outcome.pruned = (await prune(s.cluster, live, objects)).map(refLabel);
-      await updateParent(s, union, objects.map(gkOf));
-      await s.store.setStatus(record.revision, 'deployed', { finishedAt: new Date().toISOString() });
-      outcome.status = 'deployed';
-      io.err(`revision ${record.revision} deployed in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-      return outcome;
-    }
-  } catch (e) {
-    const err = e as Error & { detail?: string };
-    failure = { reason: interrupted() ?? describeApiError(err), diagnosis: err.detail ?? '' };
+    // The handlers stay through the road back: a first signal there changes nothing, a second quits.
+    return await fail(s, record, previous, failure, input, outcome);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await pruneHistory(s, record.revision);
   }
-  return fail(s, record, previous, failure, input, outcome);
+}
+
+/** Drops records beyond the history limit once this release is decided (best-effort: warns). */
+async function pruneHistory(s: Session, keep: number): Promise<void> {
+  const warning = await s.store.prune(keep).catch((e: Error) => e.message);
+  if (warning) s.target.io.err(`warning: ${warning}\n`);
 }
 
 /** The failure road: back to the previous revision (atomic), mark this one failed, say why. */

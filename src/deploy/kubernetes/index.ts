@@ -1,9 +1,10 @@
 /** The kubernetes deploy driver: the CLI's deploy-family commands on a real cluster. */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { EngineError } from '../../cli/errors.ts';
 import { json } from '../../cli/output.ts';
 import { printHistory } from '../_history.ts';
 import type { DeployTarget, Driver } from '../driver.ts';
-import { apiCode, withEngineErrors } from './_api-error.ts';
+import { apiCode, describeApiError, withEngineErrors } from './_api-error.ts';
 import { planApply } from './apply.ts';
 import {
   apiVersionsOf,
@@ -85,7 +86,13 @@ export const kubernetesDriver: Driver = withEngineErrors({
     const { io } = target;
     const { cluster, namespaceExists } = await connectReadOnly(target, o.context);
     // A blue-green grace period that ended while nobody ran slipway: scale the old colour down now.
-    if (namespaceExists) await enforceScaleDowns(cluster, target.model);
+    // Best-effort: status is read-only for users without write rights, and must still report.
+    if (namespaceExists)
+      await enforceScaleDowns(cluster, target.model).catch((e: Error & { detail?: string }) =>
+        io.err(
+          `warning: ${e.message}${e.detail ? ` (${e.detail})` : ''}; the next deploy, promote or abort retries\n`,
+        ),
+      );
     const records = namespaceExists ? await storeOf(cluster, target).list() : [];
     const current = [...records].reverse().find((r) => r.status === 'deployed');
     const latest = records.at(-1);
@@ -216,7 +223,8 @@ export const kubernetesDriver: Driver = withEngineErrors({
           }
         }
       } catch (e) {
-        if (apiCode(e) !== 404) throw e;
+        if (apiCode(e) !== 404)
+          throw new EngineError(`could not remove namespace ${namespace}`, describeApiError(e));
       }
       if (io.format === 'json')
         io.out(

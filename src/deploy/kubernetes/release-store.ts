@@ -144,7 +144,7 @@ export class ReleaseStore {
     return (await this.list()).reverse().find((r) => r.status === 'deployed');
   }
 
-  /** Writes the next revision (create-only: a concurrent writer makes this one retry with N+1), then prunes. */
+  /** Writes the next revision (create-only: a concurrent writer makes this one retry with N+1). */
   async create(r: Omit<ReleaseRecord, 'revision'>): Promise<ReleaseRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const existing = await this.list();
@@ -162,7 +162,6 @@ export class ReleaseStore {
           describeApiError(e),
         );
       }
-      await this.#prune([...existing, record], revision);
       return record;
     }
     throw new EngineError(
@@ -220,18 +219,29 @@ export class ReleaseStore {
     }
   }
 
-  async #prune(records: ReleaseRecord[], keep: number): Promise<void> {
-    for (const revision of recordsToPrune(records, this.limit, keep)) {
+  /**
+   * Deletes records beyond the history limit, never `keep` nor the deployed one. Best-effort: a
+   * record that cannot be deleted (RBAC without `delete` on Secrets) only lengthens the history, so
+   * this returns a warning instead of failing a release that is already decided.
+   */
+  async prune(keep: number): Promise<string | undefined> {
+    const failed: string[] = [];
+    let why = '';
+    for (const revision of recordsToPrune(await this.list(), this.limit, keep)) {
       try {
         await this.#cluster.core.deleteNamespacedSecret({
           name: releaseSecretName(this.app, this.environment, revision),
           namespace: this.namespace,
         });
       } catch (e) {
-        if (apiCode(e) !== 404)
-          throw new EngineError(`could not prune release record ${revision}`, describeApiError(e));
+        if (apiCode(e) === 404) continue;
+        failed.push(String(revision));
+        why = describeApiError(e);
       }
     }
+    return failed.length > 0
+      ? `could not prune release record(s) ${failed.join(', ')} of ${this.app}/${this.environment} (${why}); they stay in the history`
+      : undefined;
   }
 
   async #call<T>(what: string, f: () => Promise<T>): Promise<T> {

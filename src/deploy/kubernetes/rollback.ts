@@ -6,6 +6,7 @@
 import { EngineError, UsageError } from '../../cli/errors.ts';
 import type { DeployTarget, RollbackOptions } from '../driver.ts';
 import { connectChecked, printOutcome, runRelease, withSession } from './deploy.ts';
+import { checkPrerequisites } from './prerequisites.ts';
 import type { ReleaseRecord } from './release-store.ts';
 
 /** The revision to go back to (pure). */
@@ -39,11 +40,13 @@ export function rollbackTarget(records: readonly ReleaseRecord[], to: number | u
 }
 
 export async function rollback(target: DeployTarget, o: RollbackOptions): Promise<number> {
-  // The connection is checked against the kinds the old revision holds, once it is known.
+  // The revision is only known inside the session: its kinds are checked there, before applying.
   const cluster = await connectChecked(target, o.context, [], { createNamespace: false });
   return withSession(target, cluster, async (s) => {
     const from = rollbackTarget(await s.store.list(), o.to);
     if (from.objects.length === 0) throw new EngineError(`revision ${from.revision} recorded no objects`);
+    // A CRD removed since that revision (Argo Rollouts, cert-manager…): refuse before changing anything.
+    await checkPrerequisites(s.cluster, from.objects, s.namespace);
     target.io.err(`rolling back to revision ${from.revision} (${from.description})\n`);
     return printOutcome(
       s,

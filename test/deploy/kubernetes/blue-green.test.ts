@@ -2,12 +2,16 @@ import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/clie
 import { describe, expect, it } from 'vitest';
 import {
   argoPatches,
+  completeBlueGreen,
+  dueScaleDown,
   planBlueGreen,
+  SCALE_DOWN_ANNOTATION,
   TEMPLATE_HASH_ANNOTATION,
   templateHash,
 } from '../../../src/deploy/kubernetes/blue-green.ts';
 import { refKey, refOf } from '../../../src/deploy/kubernetes/refs.ts';
 import { renderBlueGreen } from './_blue-green-spec.ts';
+import { fakeApi } from './_fake-api.ts';
 
 const ns = 'shop-staging';
 const find = <T>(objs: KubernetesObject[], kind: string, name: string) =>
@@ -119,6 +123,28 @@ describe('planBlueGreen (plain Kubernetes)', () => {
       );
   });
 
+  it('a deploy onto a colour still marked for scale-down by an earlier switch clears that mark', () => {
+    // deploy 1: blue → green with a long grace (mark blue@T); deploy 2 within it puts v3 on blue, waiting
+    const first = planBlueGreen(v1.model, v1.objects, new Map());
+    const second = planBlueGreen(v2.model, v2.objects, liveOf(first.objects));
+    const afterSwitch = liveOf(second.objects);
+    const svc = afterSwitch.get(`v1/Service/${ns}/shop-web`) as V1Service;
+    (svc.spec as { selector: Record<string, string> }).selector['slipway.dev/color'] = 'green';
+    svc.metadata = {
+      ...svc.metadata,
+      annotations: { ...svc.metadata?.annotations, [SCALE_DOWN_ANNOTATION]: 'blue@2099-01-01T00:00:00.000Z' },
+    };
+    const v3 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:3', autoPromote: false });
+    const plan = planBlueGreen(v3.model, v3.objects, afterSwitch);
+    expect(plan.switches.map((s) => [s.from, s.to, s.clearsScaleDown])).toEqual([['green', 'blue', true]]);
+    // a mark on the other colour is not this deploy's to clear
+    svc.metadata.annotations = {
+      ...svc.metadata.annotations,
+      [SCALE_DOWN_ANNOTATION]: 'green@2099-01-01T00:00:00.000Z',
+    };
+    expect(planBlueGreen(v3.model, v3.objects, afterSwitch).switches[0]?.clearsScaleDown).toBeUndefined();
+  });
+
   it('re-plans a release record (rollback): its template goes to the idle colour', () => {
     const first = planBlueGreen(v1.model, v1.objects, new Map()); // record 1: v1 on blue
     const second = planBlueGreen(v2.model, v2.objects, liveOf(first.objects)); // record 2: v2 on green
@@ -178,5 +204,75 @@ describe('Argo Rollouts requests (as kubectl argo rollouts)', () => {
     { name: 'abort', action: 'abort' as const, ro: {}, want: { status: { status: { abort: true } } } },
   ])('$name', ({ action, ro, want }) => {
     expect(argoPatches(action, ro)).toEqual(want);
+  });
+});
+
+describe('dueScaleDown (which colour an old scale-down mark may still scale)', () => {
+  const T = Date.parse('2026-01-01T00:10:00.000Z');
+  const svc = (color: string, annotations: Record<string, string>): V1Service => ({
+    metadata: { name: 'shop-web', annotations },
+    spec: { selector: { 'slipway.dev/color': color } },
+  });
+  const preview = (release: string): V1Service => ({
+    metadata: { name: 'shop-web-preview', annotations: { 'slipway.dev/release-color': release } },
+  });
+  const mark = { [SCALE_DOWN_ANNOTATION]: 'blue@2026-01-01T00:05:00.000Z' };
+
+  it('the old colour once its grace has passed, not before', () => {
+    expect(dueScaleDown(svc('green', mark), preview('green'), T)).toBe('blue');
+    expect(
+      dueScaleDown(svc('green', mark), preview('green'), Date.parse('2026-01-01T00:04:00.000Z')),
+    ).toBeUndefined();
+    expect(dueScaleDown(svc('green', {}), preview('green'), T)).toBeUndefined();
+  });
+
+  it('never the colour serving traffic', () => {
+    expect(dueScaleDown(svc('blue', mark), preview('green'), T)).toBeUndefined();
+  });
+
+  it('never the colour a later deploy left waiting for promotion (pending colour)', () => {
+    expect(
+      dueScaleDown(svc('green', { ...mark, 'slipway.dev/pending-color': 'blue' }), preview('green'), T),
+    ).toBeUndefined();
+  });
+
+  it('never the colour the preview was last deployed with (a release in flight)', () => {
+    expect(dueScaleDown(svc('green', mark), preview('blue'), T)).toBeUndefined();
+  });
+});
+
+describe('completeBlueGreen (requests, against a scripted API server)', () => {
+  it('records the pending promotion and clears an earlier switch’s mark on that colour in the same PATCH', async () => {
+    const api = await fakeApi((r) => (r.method === 'PATCH' ? { status: 200, body: {} } : undefined));
+    try {
+      const v = renderBlueGreen({ namespace: ns, image: 'registry.local/web:3', autoPromote: false });
+      const first = planBlueGreen(v.model, v.objects, new Map());
+      const live = liveOf(first.objects);
+      const svc = live.get(`v1/Service/${ns}/shop-web`) as V1Service;
+      svc.metadata = {
+        ...svc.metadata,
+        annotations: {
+          ...svc.metadata?.annotations,
+          [SCALE_DOWN_ANNOTATION]: 'green@2099-01-01T00:00:00.000Z',
+        },
+      };
+      const v4 = renderBlueGreen({ namespace: ns, image: 'registry.local/web:4', autoPromote: false });
+      const plan = planBlueGreen(v4.model, v4.objects, live);
+      const io = { out: () => {}, err: () => {}, color: false, format: 'json' as const };
+      await completeBlueGreen(api.cluster, plan, { io });
+      expect(api.requests.map((r) => [r.method, r.path.split('?')[0], r.body])).toEqual([
+        [
+          'PATCH',
+          `/api/v1/namespaces/${ns}/services/shop-web`,
+          {
+            metadata: {
+              annotations: { 'slipway.dev/pending-color': 'green', [SCALE_DOWN_ANNOTATION]: null },
+            },
+          },
+        ],
+      ]);
+    } finally {
+      await api.close();
+    }
   });
 });
