@@ -9,11 +9,11 @@
  * real conflict (Slipway never owned it): refused with the other manager's name unless
  * `--force-conflicts`.
  */
-import { type KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { EngineError } from '../../cli/errors.ts';
 import { kindRank } from '../../render/kubernetes/_object.ts';
 import { apiCode, describeApiError } from './_api-error.ts';
-import { type Cluster, FIELD_MANAGER } from './cluster.ts';
+import { type Cluster, serverSideApply } from './cluster.ts';
 import { type ObjectRef, refKey, refLabel, refOf } from './refs.ts';
 
 export type Action = 'create' | 'update' | 'unchanged';
@@ -158,7 +158,7 @@ export class ApplyConflictError extends EngineError {
 }
 
 async function dryRun(cluster: Cluster, o: KubernetesObject, force: boolean): Promise<KubernetesObject> {
-  return cluster.objects.patch(o, undefined, 'All', FIELD_MANAGER, force, PatchStrategy.ServerSideApply);
+  return serverSideApply(cluster, o, { force, dryRun: true });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
@@ -245,14 +245,7 @@ export async function applyChanges(cluster: Cluster, changes: readonly PlannedCh
       8,
       async (c) => {
         try {
-          await cluster.objects.patch(
-            c.desired,
-            undefined,
-            undefined,
-            FIELD_MANAGER,
-            c.force,
-            PatchStrategy.ServerSideApply,
-          );
+          await serverSideApply(cluster, c.desired, { force: c.force });
         } catch (e) {
           throw applyError(c.ref, e);
         }

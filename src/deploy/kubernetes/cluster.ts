@@ -10,8 +10,10 @@ import {
   CoreV1Api,
   createConfiguration,
   KubeConfig,
+  type KubernetesObject,
   KubernetesObjectApi,
   type Middleware,
+  PatchStrategy,
   type RequestContext,
   ServerConfiguration,
   VersionApi,
@@ -111,4 +113,23 @@ export function connect(options: { context?: string | undefined; kubeconfig?: st
     version: make(VersionApi),
     requests,
   };
+}
+
+/**
+ * Server-side apply of one object: the one PATCH every write of Slipway's goes through.
+ * `dryRun` asks the server what the object would become without storing it.
+ */
+export function serverSideApply(
+  cluster: Cluster,
+  object: KubernetesObject,
+  o: { force: boolean; dryRun?: boolean; fieldManager?: string },
+): Promise<KubernetesObject> {
+  return cluster.objects.patch(
+    object,
+    undefined,
+    o.dryRun ? 'All' : undefined,
+    o.fieldManager ?? FIELD_MANAGER,
+    o.force,
+    PatchStrategy.ServerSideApply,
+  );
 }

@@ -6,7 +6,7 @@
  * deployed revision's objects are applied again and waited for, N is marked `failed`, and the
  * reason is printed with exit code 3.
  */
-import { type KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { EngineError, UsageError } from '../../cli/errors.ts';
 import { json } from '../../cli/output.ts';
 import type { DeployOptions, DeployTarget } from '../driver.ts';
@@ -23,7 +23,7 @@ import {
   withMembership,
 } from './applyset.ts';
 import { completeBlueGreen, enforceScaleDowns, planBlueGreen, readBlueGreenLive } from './blue-green.ts';
-import { type Cluster, connect, FIELD_MANAGER } from './cluster.ts';
+import { type Cluster, connect, serverSideApply } from './cluster.ts';
 import { hookPhase, renderDesired } from './desired.ts';
 import { assessHealth } from './health.ts';
 import { type HookPhase, hookJobs, runJobs } from './hooks.ts';
@@ -88,17 +88,14 @@ export async function connectChecked(
     );
   if (!pre.namespaceExists) {
     try {
-      await cluster.objects.patch(
+      await serverSideApply(
+        cluster,
         {
           apiVersion: 'v1',
           kind: 'Namespace',
           metadata: { name: namespace, annotations: { [CREATED_NAMESPACE]: 'slipway' } },
         },
-        undefined,
-        undefined,
-        NAMESPACE_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
+        { force: true, fieldManager: NAMESPACE_MANAGER },
       );
     } catch (e) {
       throw new EngineError(`could not create namespace ${namespace}`, describeApiError(e));
@@ -213,14 +210,7 @@ async function updateParent(s: Session, listed: ReadonlySet<string>, gks: Iterab
   const want = next.metadata?.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '';
   if (listed.size > 0 && [...listed].sort().join(',') === want) return;
   try {
-    await s.cluster.objects.patch(
-      next,
-      undefined,
-      undefined,
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    await serverSideApply(s.cluster, next, { force: true });
   } catch (e) {
     throw new EngineError(`could not write the ApplySet parent ${s.parent.name}`, describeApiError(e));
   }

@@ -16,10 +16,10 @@
  * seconds since the last line seen. Nodes that serve no logs (kwok's) are reported once, not fatal.
  */
 import { createHash } from 'node:crypto';
-import { type KubernetesObject, PatchStrategy, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import { apiCode, describeApiError } from './_api-error.ts';
 import { sleep } from './_sleep.ts';
-import { type Cluster, FIELD_MANAGER } from './cluster.ts';
+import { type Cluster, serverSideApply } from './cluster.ts';
 import { assessHealth } from './health.ts';
 import { lastLogLines } from './wait.ts';
 
@@ -104,14 +104,7 @@ async function runJob(
           annotations: { ...rendered.metadata?.annotations, [JOB_HASH_ANNOTATION]: hash },
         },
       };
-      await cluster.objects.patch(
-        body,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      await serverSideApply(cluster, body, { force: true });
     }
   } catch (e) {
     if (e instanceof HookAbort) return fail(e.message, []);
